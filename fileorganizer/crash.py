@@ -1,0 +1,31 @@
+"""Named crash points for fault-injection tests.
+
+``FILEORGANIZER_CRASH_AT=name`` makes the process kill itself (SIGKILL) when
+it reaches the point ``name``. The variable is read only at the points.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+ENV_CRASH_AT = "FILEORGANIZER_CRASH_AT"
+
+POINTS = (
+    "after_intent_commit",
+    "mid_copy",
+    "after_final_rename",
+    "before_source_unlink",
+    "before_done_commit",
+    "trash_after_info",
+    "trash_after_rename",
+    "undo_after_intent_commit",
+    "undo_after_rename",
+    "undo_before_done_commit",
+)
+
+
+def crashpoint(name: str) -> None:
+    """Kill this process here if the crash-at variable names this point."""
+    if os.environ.get(ENV_CRASH_AT) == name:
+        os.kill(os.getpid(), signal.SIGKILL)

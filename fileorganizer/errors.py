@@ -1,0 +1,121 @@
+"""Typed errors. Each carries structured fields so the CLI can render one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class FileOrganizerError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(FileOrganizerError):
+    """A rules file that cannot be used: names the file, the rule and the key path."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: Path | str | None = None,
+        rule: str | int | None = None,
+        key: str | None = None,
+    ) -> None:
+        self.file = str(file) if file is not None else None
+        self.rule = rule
+        self.key = key
+        self.reason = message
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if rule is not None:
+            parts.append(f"rule {rule!r}" if isinstance(rule, str) else f"rule #{rule}")
+        if key:
+            parts.append(f"key {key!r}")
+        where = ": ".join(parts)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class TemplateError(FileOrganizerError):
+    """A path template that cannot be rendered for one file."""
+
+    def __init__(self, message: str, *, template: str | None = None) -> None:
+        self.template = template
+        super().__init__(message)
+
+
+class UnsafePathError(TemplateError):
+    """A rendered path that would escape its destination."""
+
+
+class LocationError(FileOrganizerError):
+    """A location that does not exist or cannot be read."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: Path | str) -> None:
+        self.path = str(path)
+        super().__init__(message)
+
+
+class LockHeldError(FileOrganizerError):
+    """Another instance holds the lock on the data directory."""
+
+    exit_code = 75
+
+    def __init__(self, message: str, *, lock_path: Path | str) -> None:
+        self.lock_path = str(lock_path)
+        super().__init__(message)
+
+
+class OperationError(FileOrganizerError):
+    """One filesystem operation failed (the run goes on)."""
+
+    def __init__(self, message: str, *, path: Path | str | None = None) -> None:
+        self.path = str(path) if path is not None else None
+        super().__init__(message)
+
+
+class DestinationExistsError(OperationError):
+    """The destination of a no-replace operation exists."""
+
+
+class SourceChangedError(OperationError):
+    """The source vanished or changed identity between plan and apply."""
+
+
+class MissingExtraError(FileOrganizerError):
+    """An optional dependency needed by a feature is not installed."""
+
+    exit_code = 2
+
+    def __init__(self, feature: str, extra: str, package: str) -> None:
+        self.feature = feature
+        self.extra = extra
+        self.package = package
+        super().__init__(
+            f"{feature} needs the optional package {package!r}: "
+            f"pip install 'fileorganizer[{extra}]'"
+        )
+
+
+class HistoryError(FileOrganizerError):
+    """The history database cannot be opened, migrated or read."""
+
+    exit_code = 2
+
+
+class UndoError(FileOrganizerError):
+    """An undo request that cannot be carried out as a whole (e.g. unknown run)."""
+
+    exit_code = 2

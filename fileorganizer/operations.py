@@ -1,0 +1,185 @@
+"""Frozen values that describe what a run will do and what it did.
+
+An :class:`Operation` is planned by the planner and never touches the disk.
+The executor turns each into an :class:`OpResult`. Paths are ``str`` (they may
+carry surrogate escapes for names that are not valid UTF-8).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class OpKind(StrEnum):
+    """What an operation does."""
+
+    MOVE = "move"
+    COPY = "copy"
+    RENAME = "rename"
+    TRASH = "trash"
+    DELETE = "delete"
+    SYMLINK = "symlink"
+    HARDLINK = "hardlink"
+    ECHO = "echo"
+
+    @property
+    def changes_disk(self) -> bool:
+        """Whether applying this kind changes the filesystem."""
+        return self is not OpKind.ECHO
+
+    @property
+    def removes_source(self) -> bool:
+        """Whether the source is gone from its place after this kind."""
+        return self in (OpKind.MOVE, OpKind.RENAME, OpKind.TRASH, OpKind.DELETE)
+
+    @property
+    def reversible(self) -> bool:
+        """Whether undo can reverse this kind (permanent delete cannot)."""
+        return self is not OpKind.DELETE
+
+
+class ConflictMode(StrEnum):
+    """What to do when the destination name is taken."""
+
+    SKIP = "skip"
+    RENAME_NEW = "rename_new"
+    RENAME_EXISTING = "rename_existing"
+    OVERWRITE = "overwrite"
+    TRASH = "trash"
+    DEDUPLICATE = "deduplicate"
+
+
+class OpStatus(StrEnum):
+    """The outcome of one operation."""
+
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+DEFAULT_RENAME_TEMPLATE = "{name} {counter}{extension}"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a file is: compared before touching it and before undoing."""
+
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def from_stat(cls, st: os.stat_result) -> Identity:
+        """Build from a stat result."""
+        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    @classmethod
+    def of(cls, path: str | os.PathLike[str]) -> Identity:
+        """Stat ``path`` without following a final symlink."""
+        return cls.from_stat(os.lstat(path))
+
+    def same_content_marks(self, other: Identity) -> bool:
+        """Same size and mtime (what survives a cross-device move)."""
+        return self.size == other.size and self.mtime_ns == other.mtime_ns
+
+    def same_file(self, other: Identity) -> bool:
+        """Same inode on the same device, same size and mtime."""
+        return self == other
+
+
+def new_op_id() -> str:
+    """A short unique id for an operation (also names its temporary file)."""
+    return uuid.uuid4().hex[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One planned change. ``src`` is where the file is when this op runs.
+
+    For SYMLINK, ``src`` is the link target and ``dst`` the link. For ECHO,
+    ``message`` is the rendered text and nothing changes.
+    """
+
+    kind: OpKind
+    src: str
+    dst: str | None = None
+    rule: str = ""
+    rule_index: int = 0
+    action: str = ""
+    seq: int = 0
+    op_id: str = field(default_factory=new_op_id)
+    identity: Identity | None = None
+    check_inode: bool = True
+    on_conflict: ConflictMode = ConflictMode.RENAME_NEW
+    rename_template: str = DEFAULT_RENAME_TEMPLATE
+    message: str | None = None
+    note: str | None = None
+
+    @property
+    def reversible(self) -> bool:
+        """Whether undo can reverse this operation."""
+        return self.kind.reversible
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description (used by ``sim --format json``)."""
+        return {
+            "seq": self.seq,
+            "op_id": self.op_id,
+            "kind": self.kind.value,
+            "rule": self.rule,
+            "action": self.action,
+            "src": self.src,
+            "dst": self.dst,
+            "on_conflict": self.on_conflict.value,
+            "message": self.message,
+            "note": self.note,
+            "reversible": self.reversible,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """What the executor is about to do for ``op``, journaled before it acts."""
+
+    op: Operation
+    dst: str | None
+    temp_path: str | None = None
+    trash_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpResult:
+    """What happened to one operation.
+
+    ``dst`` is the real destination (it differs from ``op.dst`` only when the
+    destination appeared between plan and apply). ``trash_path`` is where a
+    trashed file now lives. ``created_dirs`` are folders this op created.
+    """
+
+    op: Operation
+    status: OpStatus
+    dst: str | None = None
+    trash_path: str | None = None
+    created_dirs: tuple[str, ...] = ()
+    identity_after: Identity | None = None
+    error: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description (used by ``run --format json``)."""
+        d = self.op.to_dict()
+        d.update(
+            {
+                "status": self.status.value,
+                "dst": self.dst if self.dst is not None else self.op.dst,
+                "planned_dst": self.op.dst,
+                "trash_path": self.trash_path,
+                "error": self.error,
+                "reason": self.reason,
+            }
+        )
+        return d

@@ -1,0 +1,270 @@
+"""Walking locations into :class:`FileEntry` objects.
+
+A scan streams: it yields entries as it reads directories, keeps no list of
+what it has seen, and computes stat (and, through filters, hash, mime type and
+EXIF) lazily, at most once per entry.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from fileorganizer.operations import Identity
+
+#: Files that are never organized (system clutter and files still being written).
+DEFAULT_EXCLUDE_FILES: tuple[str, ...] = (
+    ".DS_Store",
+    "Thumbs.db",
+    "desktop.ini",
+    "~$*",
+    "*.part",
+    "*.crdownload",
+    "*.download",
+    "*.tmp",
+    ".fileorganizer-tmp-*",
+)
+#: Folders that are never descended into or organized.
+DEFAULT_EXCLUDE_DIRS: tuple[str, ...] = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".bzr",
+    "CVS",
+    "_darcs",
+    ".Trash",
+    ".Trash-*",
+)
+#: Suffixes whose presence beside ``X`` means ``X`` is still downloading.
+PARTIAL_SUFFIXES: tuple[str, ...] = (".part", ".crdownload", ".download")
+
+
+@lru_cache(maxsize=256)
+def _compile_globs(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+
+
+def matches_any(name: str, patterns: tuple[str, ...]) -> bool:
+    """Whether ``name`` matches one of the shell globs (case-sensitive)."""
+    rx = _compile_globs(patterns)
+    return rx is not None and rx.match(name) is not None
+
+
+class FileEntry:
+    """A file or folder found by a scan (or placed there by an earlier planned op).
+
+    ``path`` is where the entry is *in the plan*; ``real_path`` is where its
+    bytes are on disk right now (they differ for a file an earlier rule will
+    move). ``cache`` holds lazily computed values (hash, mime type, EXIF) so
+    that each is computed once.
+    """
+
+    __slots__ = ("_dirent", "_identity", "_stat", "cache", "is_dir", "location", "path", "real_path")
+
+    def __init__(
+        self,
+        path: str,
+        location: str,
+        *,
+        real_path: str | None = None,
+        is_dir: bool = False,
+        dirent: os.DirEntry[str] | None = None,
+        stat: os.stat_result | None = None,
+    ) -> None:
+        self.path = path
+        self.real_path = real_path if real_path is not None else path
+        self.location = location
+        self.is_dir = is_dir
+        self._dirent = dirent
+        self._stat = stat
+        self._identity: Identity | None = None
+        self.cache: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"FileEntry({self.path!r})"
+
+    @property
+    def name(self) -> str:
+        """The final component, e.g. ``report.pdf``."""
+        return os.path.basename(self.path)
+
+    @property
+    def stem(self) -> str:
+        """The name without its last extension, e.g. ``report``."""
+        return split_name(self.name)[0]
+
+    @property
+    def suffix(self) -> str:
+        """The last extension with its dot, e.g. ``.pdf`` (``""`` if none)."""
+        return split_name(self.name)[1]
+
+    @property
+    def extension(self) -> str:
+        """The last extension without its dot, e.g. ``pdf``."""
+        return self.suffix[1:]
+
+    @property
+    def relative_path(self) -> str:
+        """The path relative to its location."""
+        return os.path.relpath(self.path, self.location)
+
+    @property
+    def parent(self) -> str:
+        """The folder holding the entry (in the plan)."""
+        return os.path.dirname(self.path)
+
+    def lstat(self) -> os.stat_result:
+        """The entry's own stat (not following a symlink), computed once."""
+        if self._stat is None:
+            if self._dirent is not None:
+                self._stat = self._dirent.stat(follow_symlinks=False)
+                self._dirent = None
+            else:
+                self._stat = os.lstat(self.real_path)
+        return self._stat
+
+    def stat(self) -> os.stat_result:
+        """Stat following a symlink (size and dates of what it points to)."""
+        st = self.lstat()
+        if (st.st_mode & 0o170000) == 0o120000:  # symlink
+            cached = self.cache.get("_target_stat")
+            if cached is None:
+                try:
+                    cached = os.stat(self.real_path)
+                except OSError:
+                    cached = st
+                self.cache["_target_stat"] = cached
+            return cached  # type: ignore[no-any-return]
+        return st
+
+    def identity(self) -> Identity:
+        """Device, inode, size and mtime, as journaled and re-checked."""
+        if self._identity is None:
+            self._identity = Identity.from_stat(self.lstat())
+        return self._identity
+
+    def moved_to(self, new_path: str, *, same_inode: bool = True) -> FileEntry:
+        """The same bytes, seen at ``new_path`` in the plan (after a move/rename)."""
+        e = FileEntry(new_path, self.location, real_path=self.real_path, is_dir=self.is_dir)
+        e._stat = self._stat
+        e._identity = self._identity if same_inode else None
+        e.cache = self.cache
+        return e
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """Split ``name`` into stem and suffix; a leading dot is part of the stem."""
+    stem, suffix = os.path.splitext(name)
+    return stem, suffix
+
+
+@dataclass(frozen=True)
+class ScanSpec:
+    """What to walk: one location of one rule."""
+
+    path: str
+    subfolders: bool = False
+    min_depth: int = 0
+    max_depth: int | None = None
+    targets: str = "files"
+    exclude_files: tuple[str, ...] = ()
+    exclude_dirs: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    ignore_errors: bool = False
+    protected: tuple[str, ...] = field(default=())
+
+
+ErrorHook = Callable[[str, OSError], None]
+
+
+def is_partial_download(dir_names: set[str] | frozenset[str], name: str) -> bool:
+    """Whether ``name`` is still downloading: ``name.part`` (etc.) sits beside it."""
+    return any(name + s in dir_names for s in PARTIAL_SUFFIXES)
+
+
+def scan(spec: ScanSpec, on_error: ErrorHook | None = None) -> Iterator[FileEntry]:
+    """Yield the entries of ``spec`` in a stable (sorted by name) order.
+
+    Unreadable folders are reported through ``on_error`` and skipped.
+    """
+    excl_files = DEFAULT_EXCLUDE_FILES + spec.exclude_files
+    excl_dirs = DEFAULT_EXCLUDE_DIRS + spec.exclude_dirs
+    max_depth = spec.max_depth if spec.max_depth is not None else (None if spec.subfolders else 0)
+    protected = tuple(os.path.normpath(p) for p in spec.protected)
+    want_files = spec.targets == "files"
+    yield from _walk(
+        spec.path, spec.path, 0, spec, excl_files, excl_dirs, max_depth, protected, want_files,
+        on_error,
+    )
+
+
+def _walk(
+    top: str,
+    location: str,
+    depth: int,
+    spec: ScanSpec,
+    excl_files: tuple[str, ...],
+    excl_dirs: tuple[str, ...],
+    max_depth: int | None,
+    protected: tuple[str, ...],
+    want_files: bool,
+    on_error: ErrorHook | None,
+) -> Iterator[FileEntry]:
+    try:
+        with os.scandir(top) as it:
+            dirents = sorted(it, key=lambda d: d.name)
+    except OSError as exc:
+        if on_error is not None:
+            on_error(top, exc)
+        return
+    names = frozenset(d.name for d in dirents)
+    for d in dirents:
+        try:
+            is_dir = d.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        path = d.path
+        if protected and _is_protected(path, protected):
+            continue
+        if is_dir:
+            if matches_any(d.name, excl_dirs):
+                continue
+            if (
+                not want_files
+                and depth >= spec.min_depth
+                and _included(d.name, spec.include)
+                and not (protected and _holds_protected(path, protected))
+            ):
+                yield FileEntry(path, location, is_dir=True, dirent=d)
+            if max_depth is None or depth < max_depth:
+                yield from _walk(
+                    path, location, depth + 1, spec, excl_files, excl_dirs, max_depth,
+                    protected, want_files, on_error,
+                )
+        elif want_files:
+            if depth < spec.min_depth or matches_any(d.name, excl_files):
+                continue
+            if not _included(d.name, spec.include) or is_partial_download(names, d.name):
+                continue
+            yield FileEntry(path, location, dirent=d)
+
+
+def _included(name: str, include: tuple[str, ...]) -> bool:
+    return not include or matches_any(name, include)
+
+
+def _is_protected(path: str, protected: tuple[str, ...]) -> bool:
+    p = os.path.normpath(path)
+    return any(p == q or p.startswith(q + os.sep) for q in protected)
+
+
+def _holds_protected(path: str, protected: tuple[str, ...]) -> bool:
+    p = os.path.normpath(path)
+    return any(q.startswith(p + os.sep) for q in protected)
