@@ -118,6 +118,8 @@ class Operation:
     rename_template: str = DEFAULT_RENAME_TEMPLATE
     message: str | None = None
     note: str | None = None
+    #: For a removal of a duplicate: the original it must still equal, byte for byte.
+    same_as: str | None = None
 
     @property
     def reversible(self) -> bool:

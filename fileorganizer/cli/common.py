@@ -1,0 +1,118 @@
+"""Shared CLI pieces: option types, consoles, config lookup, output helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from fileorganizer.config import Config, default_config, load_config
+from fileorganizer.errors import ConfigError
+from fileorganizer.paths import ENV_CONFIG, AppPaths, resolve_paths
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 75
+
+
+class OutputFormat(StrEnum):
+    """``--format`` values."""
+
+    text = "text"
+    json = "json"
+
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Rules file (default: $FILEORGANIZER_CONFIG, then the user config dir, then built-in rules)."),
+]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show each decision.")]
+TagsOpt = Annotated[
+    list[str] | None, typer.Option("--tags", help="Only rules with one of these tags.")
+]
+SkipTagsOpt = Annotated[
+    list[str] | None, typer.Option("--skip-tags", help="Skip rules with one of these tags.")
+]
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Folders to organize (replace the rules' locations)."),
+]
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", help="History database (default: $FILEORGANIZER_DB or the user data dir)."),
+]
+WaitOpt = Annotated[
+    float, typer.Option("--wait", help="Seconds to wait for another instance's lock.", min=0)
+]
+
+
+def stdout_console() -> Console:
+    """The console for results (stdout). No colour when NO_COLOR or not a terminal."""
+    return Console(soft_wrap=True, highlight=False)
+
+
+def stderr_console() -> Console:
+    """The console for messages and progress (stderr)."""
+    return Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def app_paths(db: Path | None = None) -> AppPaths:
+    """The tool's paths, with ``--db`` applied."""
+    return resolve_paths(db_path=db)
+
+
+def find_config_path(explicit: Path | None, paths: AppPaths) -> Path | None:
+    """``-c``, then ``$FILEORGANIZER_CONFIG``, then the user config file; None for built-ins."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(ENV_CONFIG)
+    if env:
+        return Path(env).expanduser()
+    if paths.config_file.exists():
+        return paths.config_file
+    return None
+
+
+def resolve_config(explicit: Path | None, paths: AppPaths) -> Config:
+    """Load the config the lookup order finds, or the built-in default rules."""
+    path = find_config_path(explicit, paths)
+    if path is None:
+        return default_config()
+    return load_config(path)
+
+
+def require_paths_for_builtin(config: Config, folders: list[Path] | None) -> None:
+    """The built-in rules need folders on the command line."""
+    if config.builtin and not folders:
+        raise ConfigError(
+            "no rules file found and no folder given: try 'fileorganizer run ~/Downloads' "
+            "(built-in rules) or 'fileorganizer init' to write a rules file"
+        )
+
+
+def safe_text(value: object) -> str:
+    """A printable form of a path that may hold undecodable bytes or control chars."""
+    s = str(value)
+    s = s.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in s)
+
+
+def print_json(data: Any) -> None:
+    """Write JSON to stdout (paths with undecodable bytes are escaped)."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=True) + "\n")
+    sys.stdout.flush()
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print one line to stderr and exit with ``code``."""
+    stderr_console().print(f"[bold red]error:[/] {safe_text(message)}", markup=True)
+    raise typer.Exit(code)

@@ -1,0 +1,96 @@
+"""``init`` and ``config path|show|edit``."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from fileorganizer.cli.common import (
+    EXIT_OK,
+    ConfigOpt,
+    app_paths,
+    fail,
+    find_config_path,
+    safe_text,
+    stderr_console,
+    stdout_console,
+)
+from fileorganizer.config import default_rules_yaml, load_config
+from fileorganizer.config.starters import starter_names, starter_text
+
+config_app = typer.Typer(help="Show, locate or edit the rules file.", no_args_is_help=True)
+
+
+def init(
+    template: Annotated[
+        str, typer.Option("--template", "-t", help="Starter to write (default, photos, ...).")
+    ] = "default",
+    path: Annotated[
+        Path | None, typer.Option("--path", help="Where to write (default: the user config file).")
+    ] = None,
+) -> None:
+    """Write a commented starter rules file. Never overwrites an existing file."""
+    try:
+        text = starter_text(template)
+    except KeyError:
+        fail(f"unknown template {template!r} (known: {', '.join(starter_names())})")
+    target = path or app_paths().config_file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(target, "x", encoding="utf-8") as f:
+            f.write(text)
+    except FileExistsError:
+        fail(f"{target} exists; not overwriting it (edit it with 'fileorganizer config edit')")
+    stdout_console().print(f"wrote {escape(safe_text(target))}")
+
+
+@config_app.command("path")
+def config_path(config: ConfigOpt = None) -> None:
+    """Print the path of the rules file in use (or where `init` writes one)."""
+    ap = app_paths()
+    found = find_config_path(config, ap)
+    stdout_console().print(escape(safe_text(found or ap.config_file)), highlight=False)
+    if found is None:
+        stderr_console().print("[dim](no rules file yet: the built-in default rules are used)[/]")
+
+
+@config_app.command("show")
+def config_show(config: ConfigOpt = None) -> None:
+    """Print the rules in use (the built-in defaults when there is no rules file)."""
+    ap = app_paths()
+    found = find_config_path(config, ap)
+    if found is None:
+        typer.echo(default_rules_yaml(), nl=False)
+        return
+    load_config(found)
+    typer.echo(found.read_text(encoding="utf-8"), nl=False)
+
+
+@config_app.command("edit")
+def config_edit(config: ConfigOpt = None) -> None:
+    """Open the rules file in $VISUAL or $EDITOR (a starter is written first if none exists)."""
+    ap = app_paths()
+    target = find_config_path(config, ap) or ap.config_file
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as f:
+            f.write(starter_text("default"))
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    rc = subprocess.call([*shlex.split(editor), str(target)])
+    if rc != 0:
+        fail(f"editor exited with code {rc}")
+    load_config(target)
+    stdout_console().print(f"[green]ok[/] {escape(safe_text(target))} is valid")
+    raise typer.Exit(EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to ``app``."""
+    app.command()(init)
+    app.add_typer(config_app, name="config")

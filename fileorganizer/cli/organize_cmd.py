@@ -1,0 +1,261 @@
+"""``run``, ``sim``, ``check`` and ``explain``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from fileorganizer.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    ConfigOpt,
+    DbOpt,
+    FormatOpt,
+    OutputFormat,
+    PathsArg,
+    QuietOpt,
+    SkipTagsOpt,
+    TagsOpt,
+    VerboseOpt,
+    WaitOpt,
+    app_paths,
+    find_config_path,
+    print_json,
+    require_paths_for_builtin,
+    resolve_config,
+    safe_text,
+    stderr_console,
+    stdout_console,
+)
+from fileorganizer.cli.render import ConsoleReporter, describe, render_plan, summary_line
+from fileorganizer.planner import Planner
+from fileorganizer.session import SessionOptions, SessionResult, make_planner, organize
+
+
+def _organize(
+    *,
+    paths: list[Path] | None,
+    config_path: Path | None,
+    fmt: OutputFormat,
+    quiet: bool,
+    verbose: bool,
+    tags: list[str] | None,
+    skip_tags: list[str] | None,
+    db: Path | None,
+    wait: float,
+    dry_run: bool,
+) -> None:
+    ap = app_paths(db)
+    config = resolve_config(config_path, ap)
+    require_paths_for_builtin(config, paths)
+    out, err = stdout_console(), stderr_console()
+    text = fmt is OutputFormat.text
+    reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=verbose, show_ops=text)
+    if not text:
+        reporter.wants_progress = False
+    options = SessionOptions(
+        app_paths=ap,
+        paths=[str(p) for p in paths or ()],
+        tags=tags or (),
+        skip_tags=skip_tags or (),
+        dry_run=dry_run,
+        mode="sim" if dry_run else "run",
+        wait=wait,
+        reporter=reporter,
+    )
+    try:
+        session = organize(config, options)
+    finally:
+        reporter.close()
+    _render(session, fmt=fmt, quiet=quiet, dry_run=dry_run)
+    raise typer.Exit(EXIT_OK if session.ok else EXIT_FAILED)
+
+
+def _render(session: SessionResult, *, fmt: OutputFormat, quiet: bool, dry_run: bool) -> None:
+    plan, result = session.plan, session.result
+    if fmt is OutputFormat.json:
+        data: dict[str, Any] = {
+            "mode": "sim" if dry_run else "run",
+            "run_id": result.run_id if result else None,
+            "operations": (
+                [op.to_dict() for op in plan.operations]
+                if result is None
+                else [r.to_dict() for r in result.results]
+            ),
+            "problems": [p.to_dict() for p in plan.problems],
+            "skips": [s.to_dict() for s in plan.skips],
+        }
+        summary: dict[str, Any] = {
+            "planned": len(plan.operations),
+            "problems": len(plan.problems),
+            "irreversible": len(plan.irreversible),
+        }
+        if result is not None:
+            summary.update(result.to_dict())
+        data["summary"] = summary
+        print_json(data)
+        return
+    out = stdout_console()
+    if dry_run:
+        render_plan(out, plan, quiet=quiet)
+        if plan.irreversible:
+            out.print(
+                f"[bold red]{len(plan.irreversible)} operation(s) cannot be undone (delete)[/]"
+            )
+    line = summary_line(
+        planned=len(plan.operations),
+        applied=len(result.applied) if result else None,
+        skipped=len(result.skipped) if result else 0,
+        failed=len(result.failed) if result else 0,
+        problems=len(plan.problems),
+        dry_run=dry_run,
+    )
+    if result is not None and result.run_id is not None:
+        line += f" [dim](run {result.run_id}; undo with 'fileorganizer undo {result.run_id}')[/]"
+    stderr_console().print(line)
+
+
+def run(
+    paths: PathsArg = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = OutputFormat.text,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    tags: TagsOpt = None,
+    skip_tags: SkipTagsOpt = None,
+    db: DbOpt = None,
+    wait: WaitOpt = 0.0,
+) -> None:
+    """Organize: apply the rules (exactly what `sim` shows). Every change is recorded for undo."""
+    _organize(
+        paths=paths, config_path=config, fmt=fmt, quiet=quiet, verbose=verbose, tags=tags,
+        skip_tags=skip_tags, db=db, wait=wait, dry_run=False,
+    )
+
+
+def sim(
+    paths: PathsArg = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = OutputFormat.text,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    tags: TagsOpt = None,
+    skip_tags: SkipTagsOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Dry run: show what `run` would do, and change nothing."""
+    _organize(
+        paths=paths, config_path=config, fmt=fmt, quiet=quiet, verbose=verbose, tags=tags,
+        skip_tags=skip_tags, db=db, wait=0.0, dry_run=True,
+    )
+
+
+def check(
+    config: ConfigOpt = None,
+    fmt: FormatOpt = OutputFormat.text,
+) -> None:
+    """Validate the rules file: syntax, keys, filters, actions and placeholders."""
+    ap = app_paths()
+    path = find_config_path(config, ap)
+    cfg = resolve_config(config, ap)
+    rules = cfg.rules
+    if fmt is OutputFormat.json:
+        print_json(
+            {
+                "config": str(path) if path else "<built-in defaults>",
+                "valid": True,
+                "rules": [
+                    {
+                        "name": r.name,
+                        "enabled": r.enabled,
+                        "tags": list(r.tags),
+                        "locations": [loc.path for loc in r.locations],
+                        "filters": [("not " if f.negate else "") + f.name for f in r.filters],
+                        "actions": [a.name for a in r.actions],
+                    }
+                    for r in rules
+                ],
+            }
+        )
+        return
+    where = safe_text(path) if path else "<built-in defaults>"
+    enabled = sum(1 for r in rules if r.enabled)
+    stdout_console().print(f"[green]ok[/] {escape(where)}: {len(rules)} rule(s), {enabled} enabled")
+
+
+def explain(
+    file: Annotated[Path, typer.Argument(help="The file to explain.")],
+    paths: Annotated[
+        list[Path] | None, typer.Option("--path", help="Locations to use (like run's PATHS).")
+    ] = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = OutputFormat.text,
+    tags: TagsOpt = None,
+    skip_tags: SkipTagsOpt = None,
+) -> None:
+    """Show, rule by rule, which filters pass or fail for FILE and what would happen to it."""
+    ap = app_paths()
+    cfg = resolve_config(config, ap)
+    folders = paths
+    if cfg.builtin and not folders:
+        folders = [file.resolve().parent]
+    if not file.exists() and not file.is_symlink():
+        from fileorganizer.errors import LocationError
+
+        raise LocationError(f"no such file: {file}", path=file)
+    options = SessionOptions(
+        app_paths=ap, paths=[str(p) for p in folders or ()], tags=tags or (), skip_tags=skip_tags or ()
+    )
+    planner: Planner = make_planner(cfg, options)
+    traces = planner.explain(file)
+    if fmt is OutputFormat.json:
+        print_json(
+            [
+                {
+                    "rule": t.rule,
+                    "in_location": t.in_location,
+                    "matched": t.matched,
+                    "filters": [
+                        {
+                            "filter": ("not " if f.negate else "") + f.name,
+                            "passed": f.matched,
+                            "value": safe_text(f.value),
+                        }
+                        for f in t.filters
+                    ],
+                    "operations": [op.to_dict() for op in t.operations],
+                    "problems": t.problems,
+                }
+                for t in traces
+            ]
+        )
+        return
+    out = stdout_console()
+    out.print(f"[bold]{escape(safe_text(file))}[/]")
+    for t in traces:
+        if not t.in_location:
+            out.print(f"  rule [bold]{escape(t.rule)}[/]: [dim]not in its locations[/]")
+            continue
+        verdict = "[green]matches[/]" if t.matched else "[yellow]does not match[/]"
+        out.print(f"  rule [bold]{escape(t.rule)}[/]: {verdict}")
+        for f in t.filters:
+            mark = "[green]pass[/]" if f.matched else "[red]fail[/]"
+            neg = "not " if f.negate else ""
+            out.print(f"    {mark} {neg}{f.name} = {escape(safe_text(f.value))}")
+        for op in t.operations:
+            out.print(f"    -> {describe(op)}")
+        for p in t.problems:
+            out.print(f"    [red]problem[/] {escape(p)}")
+    if not traces:
+        out.print("  no enabled rules")
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to ``app``."""
+    app.command()(run)
+    app.command()(sim)
+    app.command()(check)
+    app.command()(explain)

@@ -1,0 +1,148 @@
+"""Rendering engine events and results with Rich (the engine never prints)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from fileorganizer.cli.common import safe_text
+from fileorganizer.operations import Operation, OpKind, OpResult
+from fileorganizer.planner import Plan
+from fileorganizer.report import Problem, Reporter
+
+_VERB = {
+    OpKind.MOVE: "move",
+    OpKind.COPY: "copy",
+    OpKind.RENAME: "rename",
+    OpKind.TRASH: "trash",
+    OpKind.DELETE: "DELETE",
+    OpKind.SYMLINK: "symlink",
+    OpKind.HARDLINK: "hardlink",
+    OpKind.ECHO: "echo",
+}
+
+
+def _p(path: str | None) -> str:
+    return escape(safe_text(path)) if path is not None else ""
+
+
+def describe(op: Operation, dst: str | None = None) -> str:
+    """One line for an operation, e.g. ``move a.pdf -> Documents/a.pdf``."""
+    verb = _VERB[op.kind]
+    if op.kind is OpKind.ECHO:
+        return f"[cyan]echo[/] {escape(safe_text(op.message or ''))}"
+    target = dst if dst is not None else op.dst
+    line = f"[green]{verb}[/] {_p(op.src)}"
+    if target:
+        line += f" [dim]->[/] {_p(target)}"
+    if op.kind is OpKind.DELETE:
+        line = f"[bold red]{verb}[/] {_p(op.src)} [red](irreversible)[/]"
+    if op.note:
+        line += f" [dim]({escape(op.note)})[/]"
+    return line
+
+
+class ConsoleReporter(Reporter):
+    """Prints per-file lines (unless quiet) and a progress bar on a terminal's stderr."""
+
+    def __init__(
+        self, out: Console, err: Console, *, quiet: bool, verbose: bool, show_ops: bool
+    ) -> None:
+        self.out = out
+        self.err = err
+        self.quiet = quiet
+        self.verbose = verbose
+        self.show_ops = show_ops and not quiet
+        self.wants_progress = err.is_terminal and not quiet
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    # progress ---------------------------------------------------------------
+    def progress(self, done: int, total: int | None, phase: str) -> None:  # noqa: D102
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.err,
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(phase, total=total)
+        self._progress.update(self._task, completed=done, total=total, description=phase)
+
+    def close(self) -> None:
+        """Stop the progress bar."""
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    # events -----------------------------------------------------------------
+    def problem(self, problem: Problem) -> None:  # noqa: D102
+        self.err.print(f"[yellow]skipped[/] {_p(problem.path)}: {escape(safe_text(problem.message))}")
+
+    def applied(self, result: OpResult) -> None:  # noqa: D102
+        if self.show_ops:
+            self.out.print(describe(result.op, result.dst))
+
+    def skipped(self, result: OpResult) -> None:  # noqa: D102
+        if not self.quiet:
+            self.err.print(
+                f"[yellow]skipped[/] {_p(result.op.src)}: {escape(safe_text(result.reason or ''))}"
+            )
+
+    def failed(self, result: OpResult) -> None:  # noqa: D102
+        self.err.print(f"[red]failed[/] {_p(result.op.src)}: {escape(safe_text(result.error or ''))}")
+
+    def echo(self, op: Operation) -> None:  # noqa: D102
+        if not self.quiet:
+            self.out.print(escape(safe_text(op.message or "")))
+
+    def log(self, level: str, message: str) -> None:  # noqa: D102
+        if self.verbose:
+            self.err.print(f"[dim]{escape(level)}:[/] {escape(safe_text(message))}")
+
+
+def render_plan(out: Console, plan: Plan, *, quiet: bool) -> None:
+    """Print a plan (``sim``)."""
+    if not quiet:
+        for op in plan.operations:
+            out.print(describe(op))
+        for skip in plan.skips:
+            out.print(f"[yellow]leave[/] {_p(skip.path)}: {escape(safe_text(skip.reason))}")
+
+
+def summary_line(
+    *, planned: int, applied: int | None, skipped: int, failed: int, problems: int, dry_run: bool
+) -> str:
+    """The closing line of ``run``/``sim``."""
+    if dry_run:
+        text = f"sim: {planned} operation(s) planned, nothing changed"
+    else:
+        text = f"done: {applied} applied"
+    if skipped:
+        text += f", {skipped} skipped"
+    if failed:
+        text += f", [red]{failed} failed[/]"
+    if problems:
+        text += f", [yellow]{problems} file(s) could not be planned[/]"
+    return text
+
+
+def plan_ops_json(plan: Plan) -> list[dict[str, object]]:
+    """The plan's operations as JSON objects."""
+    return [op.to_dict() for op in plan.operations]
+
+
+def relpath_or_abs(path: str) -> str:
+    """A shorter path for display when under the current folder."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel

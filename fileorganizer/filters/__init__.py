@@ -1,0 +1,22 @@
+"""Filters: one small module per family, registered by name in :data:`FILTERS`."""
+
+from fileorganizer.filters import dates, names, size  # noqa: F401  (registers)
+from fileorganizer.filters.base import (
+    FILTERS,
+    LAZY_PLACEHOLDERS,
+    Filter,
+    FilterContext,
+    FilterResult,
+    register_filter,
+    register_placeholder,
+)
+
+__all__ = [
+    "FILTERS",
+    "LAZY_PLACEHOLDERS",
+    "Filter",
+    "FilterContext",
+    "FilterResult",
+    "register_filter",
+    "register_placeholder",
+]

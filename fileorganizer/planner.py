@@ -1,0 +1,571 @@
+"""Rules x entries -> :class:`Plan`, against a virtual tree of the planned result.
+
+Rules run in order. Each sees the tree as the operations planned before it
+leave it: files an earlier rule moves away are gone from their old place and
+present at their new one, and two files aimed at one name get distinct names
+here, in the plan, not at run time. Planning reads the disk but never changes it.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from fileorganizer.config.schema import Config, LocationModel, Rule
+from fileorganizer.conflict import next_free_name
+from fileorganizer.errors import FileOrganizerError, LocationError, TemplateError
+from fileorganizer.filters.base import LAZY_PLACEHOLDERS, FilterContext, HashCache
+from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind
+from fileorganizer.report import Problem, Reporter
+from fileorganizer.scan import FileEntry, ScanSpec, scan
+from fileorganizer.templates import compile_template
+from fileorganizer.vtree import VirtualTree
+
+if TYPE_CHECKING:
+    from fileorganizer.actions.base import Action
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A file a rule matched but leaves alone, and why (shown by ``sim``)."""
+
+    path: str
+    rule: str
+    reason: str
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description."""
+        return {"path": self.path, "rule": self.rule, "reason": self.reason}
+
+
+@dataclass
+class Plan:
+    """What a run will do: operations in order, plus files that could not be planned."""
+
+    operations: list[Operation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    config_path: str | None = None
+    config_hash: str = ""
+    entries_seen: int = 0
+    created_at: datetime = field(default_factory=datetime.now)
+
+    def __len__(self) -> int:
+        return len(self.operations)
+
+    @property
+    def irreversible(self) -> list[Operation]:
+        """Operations undo cannot reverse (permanent deletes)."""
+        return [op for op in self.operations if not op.reversible]
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description of the whole plan."""
+        return {
+            "operations": [op.to_dict() for op in self.operations],
+            "problems": [p.to_dict() for p in self.problems],
+            "skips": [s.to_dict() for s in self.skips],
+        }
+
+
+@dataclass
+class FilterTrace:
+    """One filter's verdict on one file (for ``explain``)."""
+
+    name: str
+    negate: bool
+    matched: bool
+    value: Any
+    error: str | None = None
+
+
+@dataclass
+class RuleTrace:
+    """How one rule judged one file (for ``explain``)."""
+
+    rule: str
+    in_location: bool
+    filters: list[FilterTrace] = field(default_factory=list)
+    matched: bool = False
+    operations: list[Operation] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class _EnvProxy:
+    """``{env.HOME}``: environment variables by attribute."""
+
+    def __init__(self, env: Any) -> None:
+        self._env = env
+
+    def __getattr__(self, key: str) -> str:
+        try:
+            return str(self._env[key])
+        except KeyError:
+            raise AttributeError(f"environment variable {key} is not set") from None
+
+
+class Planner:
+    """Builds a :class:`Plan`. One instance per plan; not thread-safe."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        paths: Sequence[str | os.PathLike[str]] | None = None,
+        tags: Iterable[str] | None = None,
+        skip_tags: Iterable[str] | None = None,
+        reporter: Reporter | None = None,
+        now: datetime | None = None,
+        hash_cache: HashCache | None = None,
+        protected: Sequence[str | os.PathLike[str]] = (),
+        env: Any = None,
+    ) -> None:
+        self.config = config
+        self.paths = [os.path.abspath(os.path.expanduser(os.fspath(p))) for p in paths or ()]
+        self.rules = config.selected(set(tags or ()) or None, set(skip_tags or ()) or None)
+        self.reporter = reporter or Reporter()
+        self.now = now or datetime.now()
+        self.env = dict(os.environ) if env is None else env
+        self.hash_cache = hash_cache
+        self.protected = tuple(os.path.abspath(os.fspath(p)) for p in protected)
+        self.vtree = VirtualTree()
+        self.plan = Plan(config_path=config.path, config_hash=config.source_hash)
+        self._only: str | None = None
+        self._trace: list[RuleTrace] | None = None
+
+    # -- locations -------------------------------------------------------
+    def locations_of(self, rule: Rule) -> list[LocationModel]:
+        """The rule's locations; folders given on the command line replace them."""
+        if self.paths:
+            base = rule.locations[0]
+            return [base.model_copy(update={"path": p}) for p in self.paths]
+        return list(rule.locations)
+
+    def check_locations(self) -> None:
+        """Raise :class:`LocationError` for a location that is missing or not a folder."""
+        for rule in self.rules:
+            for loc in self.locations_of(rule):
+                path = os.path.abspath(loc.path)
+                if not os.path.isdir(path) and not loc.ignore_errors:
+                    why = "does not exist" if not os.path.exists(path) else "is not a folder"
+                    raise LocationError(
+                        f"rule {rule.name!r}: location {path} {why}", path=path
+                    )
+
+    def _entries(self, rule: Rule, loc: LocationModel) -> Iterator[FileEntry]:
+        location = os.path.abspath(loc.path)
+        max_depth = loc.max_depth if loc.max_depth is not None else (None if rule.subfolders else 0)
+        spec = ScanSpec(
+            path=location,
+            subfolders=rule.subfolders,
+            min_depth=loc.min_depth,
+            max_depth=max_depth,
+            targets=rule.targets,
+            exclude_files=tuple(loc.exclude_files),
+            exclude_dirs=tuple(loc.exclude_dirs),
+            include=tuple(loc.filter),
+            protected=self.protected,
+        )
+
+        def on_error(path: str, exc: OSError) -> None:
+            if path == location and not loc.ignore_errors:
+                self._problem(path, f"cannot read location: {exc.strerror or exc}", rule)
+            elif path != location:
+                self._problem(path, f"cannot read folder: {exc.strerror or exc}", rule)
+
+        vtree = self.vtree
+        want_dirs = rule.targets == "dirs"
+        for entry in scan(spec, on_error):
+            if vtree.is_removed(os.path.normpath(entry.path)):
+                continue
+            yield entry
+        for path, placed in vtree.added_under(location, max_depth):
+            if placed.is_dir != want_dirs:
+                continue
+            yield FileEntry(path, location, real_path=placed.real_path, is_dir=placed.is_dir)
+
+    # -- planning --------------------------------------------------------
+    def run(self) -> Plan:
+        """Plan every selected rule over its locations."""
+        self.check_locations()
+        for rule in self.rules:
+            self._plan_rule(rule)
+        return self.plan
+
+    def _plan_rule(self, rule: Rule) -> None:
+        ctx = FilterContext(
+            now=self.now,
+            env=self.env,
+            hash_cache=self.hash_cache,
+            rule_name=rule.name,
+            locations=[os.path.abspath(loc.path) for loc in self.locations_of(rule)],
+            original_locations=[
+                os.path.abspath(loc.path) for loc in self.locations_of(rule) if loc.original
+            ],
+        )
+        needs_all = any(f.filter.needs_all_entries for f in rule.filters)
+        entries: Iterable[FileEntry] = self._rule_entries(rule)
+        if needs_all:
+            collected = list(entries)
+            for f in rule.filters:
+                if f.filter.needs_all_entries:
+                    try:
+                        f.filter.prepare(collected, ctx)
+                    except (OSError, FileOrganizerError) as exc:
+                        self._problem(rule.name, f"filter {f.name}: {exc}", rule)
+                        return
+            entries = collected
+        progress = self.reporter.wants_progress
+        for entry in entries:
+            self.plan.entries_seen += 1
+            if progress and self.plan.entries_seen % 1000 == 0:
+                self.reporter.progress(self.plan.entries_seen, None, "plan")
+            self._plan_entry(rule, entry, ctx)
+
+    def _rule_entries(self, rule: Rule) -> Iterator[FileEntry]:
+        for loc in self.locations_of(rule):
+            if self._only is not None:
+                location = os.path.abspath(loc.path)
+                if not _inside(self._only, location):
+                    continue
+            for entry in self._entries(rule, loc):
+                if self._only is None or os.path.normpath(entry.path) == self._only:
+                    yield entry
+
+    def _plan_entry(self, rule: Rule, entry: FileEntry, ctx: FilterContext) -> None:
+        trace = RuleTrace(rule.name, True) if self._trace is not None else None
+        try:
+            matched, values = self._evaluate(rule, entry, ctx, trace)
+        except OSError as exc:
+            self._problem(entry.path, f"cannot read file: {exc.strerror or exc}", rule)
+            return
+        except FileOrganizerError as exc:
+            self._problem(entry.path, str(exc), rule)
+            return
+        if trace is not None:
+            trace.matched = matched
+            assert self._trace is not None
+            self._trace.append(trace)
+        if not matched:
+            return
+        before = len(self.plan.operations)
+        rctx = RuleContext(self, rule, entry, values, ctx)
+        current: FileEntry | None = entry
+        for spec in rule.actions:
+            if current is None:
+                break
+            try:
+                current = spec.action.plan(current, rctx)
+            except (OSError, FileOrganizerError) as exc:
+                msg = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                self._problem(entry.path, f"action {spec.name}: {msg}", rule)
+                if trace is not None:
+                    trace.problems.append(f"action {spec.name}: {msg}")
+                break
+        if trace is not None:
+            trace.operations = self.plan.operations[before:]
+
+    def _evaluate(
+        self, rule: Rule, entry: FileEntry, ctx: FilterContext, trace: RuleTrace | None
+    ) -> tuple[bool, dict[str, Any]]:
+        values: dict[str, Any] = {}
+        mode = rule.filter_mode
+        results: list[bool] = []
+        for spec in rule.filters:
+            res = spec.filter.match(entry, ctx)
+            ok = res.matched != spec.negate
+            values[spec.name] = res.value
+            results.append(ok)
+            if trace is not None:
+                trace.filters.append(FilterTrace(spec.name, spec.negate, ok, res.value))
+            if trace is None:
+                if mode == "all" and not ok:
+                    return False, values
+                if mode == "none" and ok:
+                    return False, values
+        if mode == "all":
+            matched = all(results)
+        elif mode == "any":
+            matched = any(results) if results else True
+        else:
+            matched = not any(results)
+        return matched, values
+
+    def _problem(self, path: str, message: str, rule: Rule | None) -> None:
+        problem = Problem(path, message, rule.name if rule else None)
+        self.plan.problems.append(problem)
+        self.reporter.problem(problem)
+
+    def add_operation(self, op: Operation) -> Operation:
+        """Append ``op`` to the plan with the next sequence number."""
+        op = _with_seq(op, len(self.plan.operations))
+        self.plan.operations.append(op)
+        self.reporter.planned(op)
+        return op
+
+    # -- explain -----------------------------------------------------------
+    def explain(self, path: str | os.PathLike[str]) -> list[RuleTrace]:
+        """How each selected rule judges the file at ``path`` (earlier rules' plans included)."""
+        target = os.path.normpath(os.path.abspath(os.fspath(path)))
+        self._trace = []
+        for rule in self.rules:
+            seen_before = len(self._trace)
+            self._only = target
+            self._plan_rule(rule)
+            if len(self._trace) == seen_before:
+                in_loc = any(
+                    _inside(target, os.path.abspath(loc.path)) for loc in self.locations_of(rule)
+                )
+                self._trace.append(RuleTrace(rule.name, in_loc))
+            # later rules see the file where this rule put it
+            ops = self._trace[-1].operations
+            for op in ops:
+                if op.kind.removes_source and op.dst:
+                    target = os.path.normpath(op.dst)
+        self._only = None
+        return self._trace
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _with_seq(op: Operation, seq: int) -> Operation:
+    from dataclasses import replace
+
+    return replace(op, seq=seq)
+
+
+class RuleContext:
+    """What an action sees while planning one matched entry of one rule."""
+
+    def __init__(
+        self,
+        planner: Planner,
+        rule: Rule,
+        entry: FileEntry,
+        values: dict[str, Any],
+        fctx: FilterContext,
+    ) -> None:
+        self.planner = planner
+        self.rule = rule
+        self.values = values
+        self.fctx = fctx
+        self.vtree = planner.vtree
+
+    # -- templates --------------------------------------------------------
+    def context(self, entry: FileEntry, names: frozenset[str]) -> dict[str, Any]:
+        """The template variables for ``entry`` (lazy ones only when used)."""
+        now = self.planner.now
+        ctx: dict[str, Any] = {
+            "name": entry.stem if not entry.is_dir else entry.name,
+            "extension": entry.extension if not entry.is_dir else "",
+            "path": PurePosixPath(entry.path),
+            "relative_path": PurePosixPath(entry.relative_path),
+            "location": PurePosixPath(entry.location),
+            "env": _EnvProxy(self.planner.env),
+            "now": lambda: now,
+            "today": lambda: now.date(),
+            "utcnow": lambda: datetime.utcnow(),
+        }
+        ctx.update(self.values)
+        for name in names:
+            if name not in ctx and name in LAZY_PLACEHOLDERS:
+                ctx[name] = LAZY_PLACEHOLDERS[name](entry, self.fctx)
+        return ctx
+
+    def render(self, entry: FileEntry, source: str, *, as_path: bool = True) -> str:
+        """Render a template for ``entry``."""
+        template = compile_template(source)
+        ctx = self.context(entry, template.names)
+        return template.render_path(ctx) if as_path else template.render(ctx)
+
+    # -- destinations --------------------------------------------------------
+    def destination(self, entry: FileEntry, dest: str, action: Action) -> str | None:
+        """Render ``dest`` for ``entry`` and resolve conflicts; None to leave it."""
+        rendered = self.render(entry, dest)
+        folder_like = rendered.endswith(("/", os.sep))
+        if not os.path.isabs(rendered):
+            rendered = os.path.join(entry.location, rendered)
+        dst = os.path.join(rendered, entry.name) if folder_like else rendered
+        return self.resolve(entry, os.path.normpath(dst), action)
+
+    def renamed(self, entry: FileEntry, new_name: str, action: Action) -> str | None:
+        """Render a new name for ``entry`` in its folder and resolve conflicts."""
+        rendered = self.render(entry, new_name, as_path=False)
+        if not rendered or rendered in (".", "..") or "/" in rendered or "\x00" in rendered:
+            raise TemplateError(f"new name {rendered!r} is not a plain file name")
+        return self.resolve(entry, os.path.join(entry.parent, rendered), action)
+
+    def resolve(self, entry: FileEntry, dst: str, action: Action) -> str | None:
+        """Apply the action's conflict policy against the virtual tree."""
+        src = os.path.normpath(entry.path)
+        if dst == src:
+            return None
+        if entry.is_dir and _inside(dst, src):
+            raise TemplateError(f"cannot put folder {src} inside itself ({dst})")
+        vtree = self.vtree
+        if not vtree.exists(dst):
+            return dst
+        mode: ConflictMode = getattr(action, "on_conflict", ConflictMode.RENAME_NEW)
+        template: str = getattr(action, "rename_template", "{name} {counter}{extension}")
+        existing_is_dir = self._is_dir(dst)
+        if existing_is_dir and mode in (ConflictMode.OVERWRITE, ConflictMode.TRASH):
+            mode = ConflictMode.RENAME_NEW  # never trash a folder to make room for a file
+        if mode is ConflictMode.SKIP:
+            self._skip(entry, f"{dst} exists (on_conflict: skip)")
+            return None
+        if mode is ConflictMode.DEDUPLICATE:
+            if not existing_is_dir and self._same_content(entry, dst):
+                self._skip(entry, f"identical to existing {dst} (on_conflict: deduplicate)")
+                return None
+            return next_free_name(dst, template, vtree.exists)
+        if mode is ConflictMode.RENAME_NEW:
+            return next_free_name(dst, template, vtree.exists)
+        if mode is ConflictMode.RENAME_EXISTING:
+            aside = next_free_name(dst, template, vtree.exists)
+            self._emit_existing(OpKind.MOVE, dst, aside, action, "rename_existing")
+            return dst
+        # OVERWRITE / TRASH: the existing file goes to the trash first
+        self._emit_existing(OpKind.TRASH, dst, None, action, mode.value)
+        return dst
+
+    def _is_dir(self, path: str) -> bool:
+        placed = self.vtree.placed(path)
+        if placed is not None:
+            return placed.is_dir
+        return os.path.isdir(path) and not os.path.islink(path)
+
+    def _real_of(self, path: str) -> tuple[str, bool]:
+        placed = self.vtree.placed(path)
+        if placed is not None:
+            return placed.real_path, True
+        return path, False
+
+    def _same_content(self, entry: FileEntry, dst: str) -> bool:
+        real, _ = self._real_of(dst)
+        try:
+            return filecmp.cmp(entry.real_path, real, shallow=False)
+        except OSError:
+            return False
+
+    def _skip(self, entry: FileEntry, reason: str) -> None:
+        self.planner.plan.skips.append(Skip(entry.path, self.rule.name, reason))
+
+    def _emit_existing(
+        self, kind: OpKind, path: str, dst: str | None, action: Action, why: str
+    ) -> None:
+        real, chained = self._real_of(path)
+        ident = Identity.of(real)
+        op = Operation(
+            kind=kind,
+            src=path,
+            dst=dst,
+            rule=self.rule.name,
+            rule_index=self.rule.index,
+            action=action.action_name,
+            identity=ident,
+            check_inode=not chained,
+            note=f"make room (on_conflict: {why})",
+        )
+        self.planner.add_operation(op)
+        is_dir = self._is_dir(path)
+        self.vtree.remove(path)
+        if dst is not None:
+            self.vtree.add(dst, real, is_dir=is_dir)
+
+    # -- emitting --------------------------------------------------------------
+    def _op(self, kind: OpKind, entry: FileEntry, dst: str | None, action: Action) -> Operation:
+        chained = os.path.normpath(entry.path) != os.path.normpath(entry.real_path)
+        return Operation(
+            kind=kind,
+            src=entry.path,
+            dst=dst,
+            rule=self.rule.name,
+            rule_index=self.rule.index,
+            action=action.action_name,
+            identity=entry.identity(),
+            check_inode=not chained,
+            on_conflict=getattr(action, "on_conflict", ConflictMode.RENAME_NEW),
+            rename_template=getattr(action, "rename_template", "{name} {counter}{extension}"),
+        )
+
+    def transfer(self, kind: OpKind, entry: FileEntry, dst: str, action: Action) -> FileEntry:
+        """Plan a move/rename/copy of ``entry`` to ``dst``; return the entry at ``dst``."""
+        self.planner.add_operation(self._op(kind, entry, dst, action))
+        if kind is OpKind.COPY:
+            self.vtree.add(dst, entry.real_path, is_dir=entry.is_dir)
+            copied = entry.moved_to(dst, same_inode=False)
+            copied.cache = {}
+            return copied
+        self.vtree.remove(entry.path)
+        self.vtree.add(dst, entry.real_path, is_dir=entry.is_dir)
+        return entry.moved_to(dst)
+
+    def remove(self, kind: OpKind, entry: FileEntry, action: Action) -> None:
+        """Plan a trash/delete of ``entry``."""
+        op = self._op(kind, entry, None, action)
+        dup = self.values.get("duplicate")
+        original = getattr(dup, "original", None) if dup is not None else None
+        if original:
+            from dataclasses import replace
+
+            op = replace(op, same_as=str(original))
+        self.planner.add_operation(op)
+        self.vtree.remove(entry.path)
+
+    def link(self, kind: OpKind, entry: FileEntry, dst: str, action: Action) -> None:
+        """Plan a symlink/hardlink at ``dst`` for ``entry``."""
+        op = self._op(kind, entry, dst, action)
+        if kind is OpKind.SYMLINK:
+            from dataclasses import replace
+
+            op = replace(op, src=os.path.abspath(entry.path))
+        self.planner.add_operation(op)
+        self.vtree.add(dst, entry.real_path, is_dir=False)
+
+    def echo(self, entry: FileEntry, msg: str) -> None:
+        """Plan an echo message."""
+        text = self.render(entry, msg, as_path=False)
+        op = Operation(
+            kind=OpKind.ECHO,
+            src=entry.path,
+            rule=self.rule.name,
+            rule_index=self.rule.index,
+            action="echo",
+            message=text,
+        )
+        self.planner.add_operation(op)
+
+
+def plan(
+    config: Config,
+    *,
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    tags: Iterable[str] | None = None,
+    skip_tags: Iterable[str] | None = None,
+    reporter: Reporter | None = None,
+    now: datetime | None = None,
+    hash_cache: HashCache | None = None,
+    protected: Sequence[str | os.PathLike[str]] = (),
+) -> Plan:
+    """Plan ``config`` over its locations (or ``paths``); touches nothing.
+
+    Raises :class:`~fileorganizer.errors.LocationError` for a missing location.
+    Per-file problems (unreadable file, bad template value) are collected in
+    ``Plan.problems`` and the file is left alone.
+    """
+    return Planner(
+        config,
+        paths=paths,
+        tags=tags,
+        skip_tags=skip_tags,
+        reporter=reporter,
+        now=now,
+        hash_cache=hash_cache,
+        protected=protected,
+    ).run()

@@ -1,0 +1,215 @@
+"""Rendering path templates (sandboxed) and making rendered names safe.
+
+Templates use ``{expression}`` (Jinja2 with single-brace delimiters, as in
+organize v3): ``{name}``, ``{created.year}``, ``{created.strftime('%Y-%m')}``,
+``{extension.upper()}``, and Python format specs ``{photo_date.month:02}``.
+
+Values that come from files (names, regex groups, EXIF, contents) are data:
+a rendered value containing ``/``, NUL, or being ``.``/``..`` is made safe, and
+the rendered path must stay inside the template's fixed leading folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import PurePath
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from fileorganizer.errors import TemplateError, UnsafePathError
+
+#: Placeholders every template may use, whatever the rule's filters.
+BUILTIN_NAMES = frozenset(
+    {"name", "extension", "path", "relative_path", "location", "env", "now", "today", "utcnow"}
+)
+
+_FORMAT_SPEC = re.compile(r"^[^{}]?[<>=^]?[+\- ]?z?#?0?\d*[,_]?(?:\.\d+)?[bcdeEfFgGnosxX%]?$")
+
+
+def _format_filter(value: Any, spec: str) -> str:
+    return format(value, spec)
+
+
+def sanitize_component(value: str) -> str:
+    """Make a value from a file safe to put in a path: no separators, NUL or dot-names."""
+    value = value.replace("\x00", "").replace("/", "_")
+    if os.sep != "/":
+        value = value.replace(os.sep, "_")
+    if value in (".", ".."):
+        return "_" * len(value)
+    return value
+
+
+def _finalize(value: Any) -> Any:
+    """Applied to every ``{expression}`` result before it is inserted."""
+    if isinstance(value, PurePath):
+        return str(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return sanitize_component(str(value))
+
+
+def _make_env() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        variable_start_string="{",
+        variable_end_string="}",
+        block_start_string="{%",
+        block_end_string="%}",
+        comment_start_string="{#",
+        comment_end_string="#}",
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["fmt"] = _format_filter
+    return env
+
+
+_ENV = _make_env()
+
+
+def _split_format_spec(expr: str) -> tuple[str, str | None]:
+    """Split ``a.b:02`` into (``a.b``, ``02``) when the colon is at top level."""
+    depth = 0
+    quote: str | None = None
+    for i, ch in enumerate(expr):
+        if quote:
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == ":" and depth == 0:
+            spec = expr[i + 1 :].strip()
+            if _FORMAT_SPEC.match(spec):
+                return expr[:i], spec
+    return expr, None
+
+
+def _preprocess(source: str) -> str:
+    """Rewrite ``{expr:spec}`` as ``{(expr)|fmt('spec')}``; leave the rest alone."""
+    out: list[str] = []
+    i = 0
+    n = len(source)
+    while i < n:
+        ch = source[i]
+        if ch == "{" and i + 1 < n and source[i + 1] not in "%#":
+            j = _closing_brace(source, i + 1)
+            if j < 0:
+                out.append(source[i:])
+                break
+            inner = source[i + 1 : j]
+            expr, spec = _split_format_spec(inner)
+            if spec is not None:
+                out.append("{(" + expr + ")|fmt(" + repr(spec) + ")}")
+            else:
+                out.append("{" + inner + "}")
+            i = j + 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _closing_brace(source: str, start: int) -> int:
+    depth = 0
+    quote: str | None = None
+    for j in range(start, len(source)):
+        ch = source[j]
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "}":
+            if depth == 0:
+                return j
+            depth -= 1
+    return -1
+
+
+class Template:
+    """A compiled path template. Construct once per action, render per file."""
+
+    __slots__ = ("_compiled", "anchor", "names", "source", "static")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        pre = _preprocess(source)
+        try:
+            ast = _ENV.parse(pre)
+            self._compiled = _ENV.from_string(ast)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"bad template {source!r}: {exc.message}", template=source) from None
+        #: Root names the template refers to (``created`` for ``{created.year}``).
+        self.names: frozenset[str] = frozenset(meta.find_undeclared_variables(ast))
+        self.static = "{" not in source
+        prefix = source.split("{", 1)[0]
+        #: The fixed leading folder a rendered path must stay inside ('' if none).
+        self.anchor = os.path.dirname(prefix) if not self.static else ""
+
+    def __repr__(self) -> str:
+        return f"Template({self.source!r})"
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        """Render with ``context``; raise :class:`TemplateError` with a clear reason."""
+        if self.static:
+            return self.source
+        try:
+            return self._compiled.render(context)
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"in {self.source!r}: {exc.message}", template=self.source) from None
+        except jinja2.exceptions.SecurityError as exc:
+            raise TemplateError(f"in {self.source!r}: not allowed: {exc}", template=self.source) from None
+        except Exception as exc:  # a user's expression can raise anything
+            raise TemplateError(
+                f"in {self.source!r}: {type(exc).__name__}: {exc}", template=self.source
+            ) from None
+
+    def render_path(self, context: Mapping[str, Any]) -> str:
+        """Render a path and check it stays inside the template's leading folder."""
+        rendered = self.render(context)
+        if "\x00" in rendered:
+            raise UnsafePathError(f"rendered path contains NUL: {rendered!r}", template=self.source)
+        if self.anchor:
+            anchor = os.path.normpath(self.anchor)
+            norm = os.path.normpath(rendered)
+            if not (norm == anchor or norm.startswith(anchor.rstrip(os.sep) + os.sep)):
+                raise UnsafePathError(
+                    f"rendered path {rendered!r} escapes {self.anchor!r}", template=self.source
+                )
+        return rendered
+
+
+@lru_cache(maxsize=1024)
+def compile_template(source: str) -> Template:
+    """Compile (and cache) a template."""
+    return Template(source)
+
+
+def expand_user_vars(path: str) -> str:
+    """Expand ``~`` and ``$VARS`` in a path (``{placeholders}`` are left alone)."""
+    return os.path.expanduser(os.path.expandvars(path))
+
+
+def unknown_names(template: Template, known: set[str] | frozenset[str]) -> list[str]:
+    """Names the template uses that are neither built in nor in ``known``."""
+    return sorted(n for n in template.names if n not in BUILTIN_NAMES and n not in known)
