@@ -123,6 +123,7 @@ class Planner:
         hash_cache: HashCache | None = None,
         protected: Sequence[str | os.PathLike[str]] = (),
         env: Any = None,
+        only: Iterable[str | os.PathLike[str]] | None = None,
     ) -> None:
         self.config = config
         self.paths = [os.path.abspath(os.path.expanduser(os.fspath(p))) for p in paths or ()]
@@ -135,6 +136,12 @@ class Planner:
         self.vtree = VirtualTree()
         self.plan = Plan(config_path=config.path, config_hash=config.source_hash)
         self._only: str | None = None
+        #: When set, only these paths are planned (the watcher's stable files).
+        self.only: frozenset[str] | None = (
+            frozenset(os.path.normpath(os.path.abspath(os.fspath(p))) for p in only)
+            if only is not None
+            else None
+        )
         self._trace: list[RuleTrace] | None = None
 
     # -- locations -------------------------------------------------------
@@ -232,9 +239,13 @@ class Planner:
                 location = os.path.abspath(loc.path)
                 if not _inside(self._only, location):
                     continue
+            only = self.only
             for entry in self._entries(rule, loc):
-                if self._only is None or os.path.normpath(entry.path) == self._only:
-                    yield entry
+                if self._only is not None and os.path.normpath(entry.path) != self._only:
+                    continue
+                if only is not None and os.path.normpath(entry.path) not in only:
+                    continue
+                yield entry
 
     def _plan_entry(self, rule: Rule, entry: FileEntry, ctx: FilterContext) -> None:
         trace = RuleTrace(rule.name, True) if self._trace is not None else None

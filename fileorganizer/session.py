@@ -35,6 +35,8 @@ class SessionOptions:
     now: datetime | None = None
     reporter: Reporter = field(default_factory=Reporter)
     extra_protected: Sequence[str] = ()
+    #: Only plan these paths (the watcher's stable files); None plans everything.
+    only: Sequence[str] | None = None
 
 
 @dataclass
@@ -72,6 +74,7 @@ def make_planner(config: Config, options: SessionOptions, hash_cache: object = N
         now=options.now,
         hash_cache=hash_cache,  # type: ignore[arg-type]
         protected=protected_paths(config, options),
+        only=options.only,
     )
 
 
