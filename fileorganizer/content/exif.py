@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import exifread
 
+from fileorganizer.content.attrdict import AttrDict
 from fileorganizer.content.counting import ByteCounter
 
 if TYPE_CHECKING:
@@ -89,28 +90,34 @@ class ExifData:
         value = self.tags.get(key) if key else None
         return value or None
 
-    def as_placeholder(self) -> dict[str, Any]:
+    def as_placeholder(self) -> AttrDict:
         """The value published as ``{exif}``: ``{exif.model}``, ``{exif.image.model}``,
-        ``{exif.datetimeoriginal.year}``, ``{exif.gps.lat}``...
+        ``{exif.datetimeoriginal.year}``, ``{exif.gps.lat}``... Missing and empty
+        tags are left out, so a template can say ``{exif.model | default("Unknown")}``.
         """
-        sections: dict[str, dict[str, Any]] = {}
+        sections: dict[str, AttrDict] = {}
         for key, value in self.tags.items():
+            if not value:
+                continue
             section, _, tag = key.partition(" ")
             tag_norm = _norm(tag)
             parsed: Any = parse_exif_datetime(value) if tag_norm in _DATE_TAGS else None
-            sections.setdefault(_norm(section), {})[tag_norm] = parsed or value
-        gps_section = sections.setdefault("gps", {})
+            sections.setdefault(_norm(section), AttrDict())[tag_norm] = parsed or value
         if self.gps is not None:
-            gps_section.update(lat=self.gps.lat, lon=self.gps.lon, altitude=self.gps.altitude)
-        out: dict[str, Any] = dict(sections)
-        out.update(
-            make=self.make,
-            model=self.model,
-            datetimeoriginal=self.datetime_original,
-            datetimedigitized=self.datetime_digitized,
-            lat=self.gps.lat if self.gps else None,
-            lon=self.gps.lon if self.gps else None,
-        )
+            gps = sections.setdefault("gps", AttrDict())
+            gps.update(lat=self.gps.lat, lon=self.gps.lon)
+            if self.gps.altitude is not None:
+                gps["altitude"] = self.gps.altitude
+        out = AttrDict(sections)
+        top = {
+            "make": self.make,
+            "model": self.model,
+            "datetimeoriginal": self.datetime_original,
+            "datetimedigitized": self.datetime_digitized,
+            "lat": self.gps.lat if self.gps else None,
+            "lon": self.gps.lon if self.gps else None,
+        }
+        out.update((k, v) for k, v in top.items() if v is not None)
         return out
 
 

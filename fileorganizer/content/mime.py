@@ -17,10 +17,14 @@ import mimetypes
 import os
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 import puremagic
 
 from fileorganizer.content.counting import ByteCounter
+
+if TYPE_CHECKING:
+    from fileorganizer.scan import FileEntry
 
 
 class MimeType(str):
@@ -429,3 +433,13 @@ def _sniff_text(head: bytes, complete: bool) -> str:
         else:
             return "application/json"
     return TEXT_PLAIN
+
+
+def entry_mimetype(entry: FileEntry, counter: ByteCounter | None = None) -> MimeType:
+    """The content type of a scanned entry (its bytes, its planned name), computed once."""
+    key = f"mimetype:{entry.name}"
+    found: MimeType | None = entry.cache.get(key)
+    if found is None:
+        found = detect_mimetype(entry.real_path, name=entry.name, counter=counter)
+        entry.cache[key] = found
+    return found

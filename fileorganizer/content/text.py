@@ -45,6 +45,8 @@ def extract_text(
 ) -> str | None:
     """The text of the file at ``path``, or ``None`` when it has no extractable text.
 
+    Binary types other than PDF and DOCX are not read beyond their first bytes.
+
     ``mimetype`` skips detection when the caller already knows it. Raises
     :class:`MissingExtraError` for a PDF/DOCX without the ``content`` extra and
     ``OSError`` when the file cannot be read.
@@ -54,7 +56,9 @@ def extract_text(
         return pdf_text(path, counter=counter)
     if mime == DOCX:
         return docx_text(path, counter=counter)
-    return plain_text(path, max_bytes=max_bytes, counter=counter, assume_text=is_textual(mime))
+    if not is_textual(mime):
+        return None
+    return plain_text(path, max_bytes=max_bytes, counter=counter, assume_text=True)
 
 
 def plain_text(

@@ -1,0 +1,80 @@
+"""The ``filecontent`` filter: a regular expression over a file's text."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from pydantic import field_validator
+
+from fileorganizer.content.attrdict import AttrDict
+from fileorganizer.content.counting import ByteCounter
+from fileorganizer.content.mime import entry_mimetype
+from fileorganizer.content.text import extract_text
+from fileorganizer.filters.base import Filter, FilterContext, FilterResult, register_filter
+from fileorganizer.scan import FileEntry
+
+
+@register_filter
+class FileContentFilter(Filter):
+    """Match a regular expression against the text inside a file.
+
+    Reads plain text files (any text type, detected from the content) in the
+    base install; PDF and DOCX need the ``content`` extra
+    (``pip install 'fileorganizer[content]'``); without it, each such file is
+    reported with that message. Other binary files never match. The expression is
+    searched anywhere in the text (``re.search``, with ``MULTILINE`` and
+    ``DOTALL``); named groups are published: ``{filecontent.invoice_no}``.
+
+    Options: ``expr`` (the expression), ``ignore_case`` (default false).
+
+    ```yaml
+    rules:
+      - locations: ~/Scans
+        filters:
+          - extension: pdf
+          - filecontent: 'Invoice (?P<invoice_no>\\d+)'
+        actions:
+          - rename: "Invoice {filecontent.invoice_no}.pdf"
+    ```
+    """
+
+    filter_name: ClassVar[str] = "filecontent"
+    expr: str
+    ignore_case: bool = False
+
+    @classmethod
+    def shorthand(cls, value: Any) -> dict[str, Any]:
+        if not isinstance(value, str):
+            raise ValueError("expected a regular expression string")
+        return {"expr": value}
+
+    @field_validator("expr")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return v
+
+    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
+        counter = ByteCounter()
+        try:
+            mime = entry_mimetype(entry, counter)
+            text = extract_text(entry.real_path, mimetype=mime, counter=counter)
+        finally:
+            ctx.bytes_read += counter.bytes_read
+        if text is None:
+            return FilterResult(False, AttrDict())
+        m = _compiled(self.expr, self.ignore_case).search(text)
+        if m is None:
+            return FilterResult(False, AttrDict())
+        return FilterResult(True, AttrDict(m.groupdict()))
+
+
+@lru_cache(maxsize=128)
+def _compiled(expr: str, ignore_case: bool) -> re.Pattern[str]:
+    flags = re.MULTILINE | re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.compile(expr, flags)
