@@ -356,6 +356,8 @@ class Trash:
 
     def __init__(self, home: str | os.PathLike[str]) -> None:
         self.home = os.path.abspath(os.fspath(home))
+        #: names handed out by :meth:`reserve` and not yet used (one batch's worth)
+        self._reserved: set[str] = set()
 
     def _home_dev(self) -> int | None:
         p = self.home
@@ -389,12 +391,27 @@ class Trash:
         files = os.path.join(base, "files")
         info = os.path.join(base, "info")
         candidate = name
-        if os.path.lexists(os.path.join(files, candidate)) or os.path.lexists(
-            os.path.join(info, candidate + ".trashinfo")
-        ):
+
+        def taken(c: str) -> bool:
+            path = os.path.join(files, c)
+            return (
+                path in self._reserved
+                or os.path.lexists(path)
+                or os.path.lexists(os.path.join(info, c + ".trashinfo"))
+            )
+
+        if taken(candidate):
             stem, suffix = os.path.splitext(name)
             candidate = f"{stem}.{op_id[:8]}{suffix}"
-        return TrashSlot(os.path.join(files, candidate), os.path.join(info, candidate + ".trashinfo"))
+            n = 2
+            while taken(candidate):
+                candidate = f"{stem}.{op_id[:8]}-{n}{suffix}"
+                n += 1
+        files_path = os.path.join(files, candidate)
+        if len(self._reserved) > 10_000:
+            self._reserved.clear()
+        self._reserved.add(files_path)
+        return TrashSlot(files_path, os.path.join(info, candidate + ".trashinfo"))
 
     def put(self, path: str, slot: TrashSlot, temp: str, expected: Identity | None = None) -> str:
         """Move ``path`` into ``slot``; return where it went. Never deletes."""
