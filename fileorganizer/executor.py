@@ -46,10 +46,10 @@ class Journal(Protocol):
 class NullJournal:
     """A journal that records nothing (library use without history)."""
 
-    def record_intents(self, intents: Sequence[Intent]) -> None:  # noqa: D102
+    def record_intents(self, intents: Sequence[Intent]) -> None:
         return None
 
-    def record_results(self, results: Sequence[OpResult]) -> None:  # noqa: D102
+    def record_results(self, results: Sequence[OpResult]) -> None:
         return None
 
 
@@ -197,9 +197,7 @@ class Executor:
             return self._trash(intent)
         if kind is OpKind.DELETE:
             if op.same_as and not fsops.same_bytes(op.src, op.same_as):
-                return OpResult(
-                    op, OpStatus.SKIPPED, reason=f"no longer identical to {op.same_as}"
-                )
+                return OpResult(op, OpStatus.SKIPPED, reason=f"no longer identical to {op.same_as}")
             fsops.delete(op.src)
             return OpResult(op, OpStatus.DONE)
         assert op.dst is not None
@@ -207,7 +205,9 @@ class Executor:
         dst = op.dst
         for _attempt in range(3):
             try:
-                self._transfer(kind, op, dst, intent.temp_path or fsops.temp_path_for(dst, op.op_id))
+                self._transfer(
+                    kind, op, dst, intent.temp_path or fsops.temp_path_for(dst, op.op_id)
+                )
             except DestinationExistsError:
                 new_dst, pre = self._resolve_at_apply(op, dst)
                 if pre is not None:
@@ -218,7 +218,9 @@ class Executor:
             if dst != op.dst:
                 self._redirects[op.dst] = dst
             after = _identity_or_none(dst)
-            return OpResult(op, OpStatus.DONE, dst=dst, created_dirs=tuple(created), identity_after=after)
+            return OpResult(
+                op, OpStatus.DONE, dst=dst, created_dirs=tuple(created), identity_after=after
+            )
         return OpResult(op, OpStatus.FAILED, error=f"destination kept appearing: {dst}")
 
     def _transfer(self, kind: OpKind, op: Operation, dst: str, temp: str) -> None:
@@ -243,13 +245,16 @@ class Executor:
         mode = op.on_conflict
         if mode is ConflictMode.SKIP:
             return None, OpResult(op, OpStatus.SKIPPED, reason=f"{dst} exists (on_conflict: skip)")
-        if mode is ConflictMode.DEDUPLICATE and op.kind is not OpKind.SYMLINK:
-            if fsops.same_bytes(op.src, dst):
-                return None, OpResult(
-                    op,
-                    OpStatus.SKIPPED,
-                    reason=f"identical to existing {dst} (on_conflict: deduplicate)",
-                )
+        if (
+            mode is ConflictMode.DEDUPLICATE
+            and op.kind is not OpKind.SYMLINK
+            and fsops.same_bytes(op.src, dst)
+        ):
+            return None, OpResult(
+                op,
+                OpStatus.SKIPPED,
+                reason=f"identical to existing {dst} (on_conflict: deduplicate)",
+            )
         is_file = os.path.isfile(dst) or os.path.islink(dst)
         if is_file and mode in (ConflictMode.OVERWRITE, ConflictMode.TRASH):
             room = self._make_room(op, OpKind.TRASH, dst, None)
@@ -285,11 +290,15 @@ class Executor:
         if op.same_as and not fsops.same_bytes(op.src, op.same_as):
             return OpResult(op, OpStatus.SKIPPED, reason=f"no longer identical to {op.same_as}")
         if intent.trash_path is None:
-            return OpResult(op, OpStatus.FAILED, error="no trash folder available (nothing deleted)")
+            return OpResult(
+                op, OpStatus.FAILED, error="no trash folder available (nothing deleted)"
+            )
         slot = fsops.TrashSlot(intent.trash_path, fsops.Trash.info_path_of(intent.trash_path))
         temp = intent.temp_path or fsops.temp_path_for(slot.files_path, op.op_id)
         where = self.trash.put(op.src, slot, temp)
-        return OpResult(op, OpStatus.DONE, trash_path=where, identity_after=_identity_or_none(where))
+        return OpResult(
+            op, OpStatus.DONE, trash_path=where, identity_after=_identity_or_none(where)
+        )
 
 
 def _blocked(op: Operation, room: OpResult) -> OpResult:
@@ -326,7 +335,11 @@ def apply_plan(
     """
     trash = fsops.Trash(trash_dir) if trash_dir is not None else None
     executor = Executor(
-        journal=journal, reporter=reporter, trash=trash, batch_size=batch_size, verify_hash=verify_hash
+        journal=journal,
+        reporter=reporter,
+        trash=trash,
+        batch_size=batch_size,
+        verify_hash=verify_hash,
     )
     result = executor.apply(plan.operations)
     result.problems = list(plan.problems)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -44,7 +45,7 @@ def _load_renameat2() -> Callable[..., int] | None:
         return None
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     fn.restype = ctypes.c_int
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 _renameat2 = _load_renameat2()
@@ -325,6 +326,19 @@ def restore_temp_cleanup(temp: str) -> None:
     _remove_temp(temp)
 
 
+def drop_second_link(src: str, dst: str) -> None:
+    """Finish an interrupted move whose two names point to one inode: unlink ``src``.
+
+    Recovery only. Raises :class:`SourceChangedError` unless ``src`` and
+    ``dst`` are the same inode on the same device (so no content is lost).
+    """
+    a, b = os.lstat(src), os.lstat(dst)
+    if (a.st_dev, a.st_ino) != (b.st_dev, b.st_ino):
+        raise SourceChangedError(f"{src} and {dst} are different files", path=src)
+    os.unlink(src)
+    fsync_dir(os.path.dirname(src))
+
+
 # -- trash ---------------------------------------------------------------------
 
 
@@ -436,14 +450,27 @@ class Trash:
         try:
             move(path, slot.files_path, temp, expected=expected)
         except BaseException:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(slot.info_path)
-            except OSError:
-                pass
             raise
         crashpoint("trash_after_rename")
         fsync_dir(os.path.dirname(slot.files_path))
         return slot.files_path
+
+    @staticmethod
+    def discard_info(files_path: str) -> bool:
+        """Remove the ``.trashinfo`` of ``files_path`` if that file is not in the trash.
+
+        Recovery and undo only: an orphaned info file left by an interrupted
+        trash or restore. Returns whether one was removed.
+        """
+        if os.path.lexists(files_path):
+            return False
+        try:
+            os.unlink(Trash.info_path_of(files_path))
+        except OSError:
+            return False
+        return True
 
     @staticmethod
     def info_path_of(files_path: str) -> str:
@@ -454,10 +481,8 @@ class Trash:
     def restore(self, files_path: str, original: str, temp: str) -> None:
         """Move a trashed file back (never replacing) and drop its ``.trashinfo``."""
         move(files_path, original, temp)
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(self.info_path_of(files_path))
-        except OSError:
-            pass
 
 
 def home_trash(path: Path | str) -> Trash:

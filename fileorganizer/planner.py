@@ -159,9 +159,7 @@ class Planner:
                 path = os.path.abspath(loc.path)
                 if not os.path.isdir(path) and not loc.ignore_errors:
                     why = "does not exist" if not os.path.exists(path) else "is not a folder"
-                    raise LocationError(
-                        f"rule {rule.name!r}: location {path} {why}", path=path
-                    )
+                    raise LocationError(f"rule {rule.name!r}: location {path} {why}", path=path)
 
     def _entries(self, rule: Rule, loc: LocationModel) -> Iterator[FileEntry]:
         location = os.path.abspath(loc.path)

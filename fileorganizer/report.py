@@ -59,23 +59,23 @@ class CollectingReporter(Reporter):
     def __init__(self) -> None:
         self.events: list[tuple[str, object]] = []
 
-    def planned(self, op: Operation) -> None:  # noqa: D102
+    def planned(self, op: Operation) -> None:
         self.events.append(("planned", op))
 
-    def problem(self, problem: Problem) -> None:  # noqa: D102
+    def problem(self, problem: Problem) -> None:
         self.events.append(("problem", problem))
 
-    def applied(self, result: OpResult) -> None:  # noqa: D102
+    def applied(self, result: OpResult) -> None:
         self.events.append(("applied", result))
 
-    def skipped(self, result: OpResult) -> None:  # noqa: D102
+    def skipped(self, result: OpResult) -> None:
         self.events.append(("skipped", result))
 
-    def failed(self, result: OpResult) -> None:  # noqa: D102
+    def failed(self, result: OpResult) -> None:
         self.events.append(("failed", result))
 
-    def echo(self, op: Operation) -> None:  # noqa: D102
+    def echo(self, op: Operation) -> None:
         self.events.append(("echo", op))
 
-    def log(self, level: str, message: str) -> None:  # noqa: D102
+    def log(self, level: str, message: str) -> None:
         self.events.append((level, message))

@@ -66,7 +66,16 @@ class FileEntry:
     that each is computed once.
     """
 
-    __slots__ = ("_dirent", "_identity", "_stat", "cache", "is_dir", "location", "path", "real_path")
+    __slots__ = (
+        "_dirent",
+        "_identity",
+        "_stat",
+        "cache",
+        "is_dir",
+        "location",
+        "path",
+        "real_path",
+    )
 
     def __init__(
         self,
@@ -141,7 +150,7 @@ class FileEntry:
                 except OSError:
                     cached = st
                 self.cache["_target_stat"] = cached
-            return cached  # type: ignore[no-any-return]
+            return cached
         return st
 
     def identity(self) -> Identity:
@@ -200,7 +209,15 @@ def scan(spec: ScanSpec, on_error: ErrorHook | None = None) -> Iterator[FileEntr
     protected = tuple(os.path.normpath(p) for p in spec.protected)
     want_files = spec.targets == "files"
     yield from _walk(
-        spec.path, spec.path, 0, spec, excl_files, excl_dirs, max_depth, protected, want_files,
+        spec.path,
+        spec.path,
+        0,
+        spec,
+        excl_files,
+        excl_dirs,
+        max_depth,
+        protected,
+        want_files,
         on_error,
     )
 
@@ -245,8 +262,16 @@ def _walk(
                 yield FileEntry(path, location, is_dir=True, dirent=d)
             if max_depth is None or depth < max_depth:
                 yield from _walk(
-                    path, location, depth + 1, spec, excl_files, excl_dirs, max_depth,
-                    protected, want_files, on_error,
+                    path,
+                    location,
+                    depth + 1,
+                    spec,
+                    excl_files,
+                    excl_dirs,
+                    max_depth,
+                    protected,
+                    want_files,
+                    on_error,
                 )
         elif want_files:
             if depth < spec.min_depth or matches_any(d.name, excl_files):

@@ -78,7 +78,9 @@ def make_planner(config: Config, options: SessionOptions, hash_cache: object = N
     )
 
 
-def organize(config: Config, options: SessionOptions, journal: Journal | None = None) -> SessionResult:
+def organize(
+    config: Config, options: SessionOptions, journal: Journal | None = None
+) -> SessionResult:
     """Plan, and unless ``dry_run``, apply. Raises typed errors for whole-run problems."""
     plan = make_planner(config, options).run()
     if options.dry_run:

@@ -158,7 +158,9 @@ class Template:
             ast = _ENV.parse(pre)
             self._compiled = _ENV.from_string(ast)
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"bad template {source!r}: {exc.message}", template=source) from None
+            raise TemplateError(
+                f"bad template {source!r}: {exc.message}", template=source
+            ) from None
         #: Root names the template refers to (``created`` for ``{created.year}``).
         self.names: frozenset[str] = frozenset(meta.find_undeclared_variables(ast))
         self.static = "{" not in source
@@ -176,9 +178,13 @@ class Template:
         try:
             return self._compiled.render(context)
         except jinja2.UndefinedError as exc:
-            raise TemplateError(f"in {self.source!r}: {exc.message}", template=self.source) from None
+            raise TemplateError(
+                f"in {self.source!r}: {exc.message}", template=self.source
+            ) from None
         except jinja2.exceptions.SecurityError as exc:
-            raise TemplateError(f"in {self.source!r}: not allowed: {exc}", template=self.source) from None
+            raise TemplateError(
+                f"in {self.source!r}: not allowed: {exc}", template=self.source
+            ) from None
         except Exception as exc:  # a user's expression can raise anything
             raise TemplateError(
                 f"in {self.source!r}: {type(exc).__name__}: {exc}", template=self.source

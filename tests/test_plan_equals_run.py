@@ -148,7 +148,11 @@ def test_later_rule_sees_where_earlier_rule_put_files(tmp_path: Path) -> None:
     p = plan(load_config_text(rules.format(root=tmp_path)))
     apply_plan(p, trash_dir=tmp_path / "trash")
     snap = snapshot(tmp_path)
-    assert snap == {"archive/txt/old.txt": b"old", "archive/txt/x.txt": b"x", "archive/txt/y.txt": b"y"}
+    assert snap == {
+        "archive/txt/old.txt": b"old",
+        "archive/txt/x.txt": b"x",
+        "archive/txt/y.txt": b"y",
+    }
 
 
 def test_chain_renames_the_moved_file_and_copies_the_renamed_one(tmp_path: Path) -> None:

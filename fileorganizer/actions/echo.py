@@ -34,9 +34,9 @@ class EchoAction(Action):
         compile_template(v)
         return v
 
-    def templates(self) -> list[tuple[str, Template]]:  # noqa: D102
+    def templates(self) -> list[tuple[str, Template]]:
         return [("msg", compile_template(self.msg))]
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:  # noqa: D102
+    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
         ctx.echo(entry, self.msg)
         return entry

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from fileorganizer.actions.transfer import _Destination
 from fileorganizer.actions.base import register_action
+from fileorganizer.actions.transfer import _Destination
 from fileorganizer.operations import OpKind
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class SymlinkAction(_Destination):
 
     action_name: ClassVar[str] = "symlink"
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:  # noqa: D102
+    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
         dst = ctx.destination(entry, self.dest, self)
         if dst is not None:
             ctx.link(OpKind.SYMLINK, entry, dst, self)
@@ -47,7 +47,7 @@ class HardlinkAction(_Destination):
     action_name: ClassVar[str] = "hardlink"
     supports_dirs: ClassVar[bool] = False
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:  # noqa: D102
+    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
         dst = ctx.destination(entry, self.dest, self)
         if dst is not None:
             ctx.link(OpKind.HARDLINK, entry, dst, self)

@@ -27,7 +27,7 @@ class TrashAction(Action):
 
     action_name: ClassVar[str] = "trash"
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:  # noqa: D102
+    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
         ctx.remove(OpKind.TRASH, entry, self)
         return None
 
@@ -45,6 +45,6 @@ class DeleteAction(Action):
 
     action_name: ClassVar[str] = "delete"
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:  # noqa: D102
+    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
         ctx.remove(OpKind.DELETE, entry, self)
         return None

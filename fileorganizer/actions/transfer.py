@@ -37,7 +37,7 @@ class _Destination(Action):
             raise ValueError("must use {counter} so that each new name differs")
         return v
 
-    def templates(self) -> list[tuple[str, Template]]:  # noqa: D102
+    def templates(self) -> list[tuple[str, Template]]:
         return [("dest", compile_template(self.dest))]
 
 
@@ -61,7 +61,7 @@ class MoveAction(_Destination):
 
     action_name: ClassVar[str] = "move"
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:  # noqa: D102
+    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
         dst = ctx.destination(entry, self.dest, self)
         if dst is None:
             return entry
@@ -85,7 +85,7 @@ class CopyAction(_Destination):
     action_name: ClassVar[str] = "copy"
     continue_with: Literal["original", "copy"] = "original"
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:  # noqa: D102
+    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
         dst = ctx.destination(entry, self.dest, self)
         if dst is None:
             return entry
@@ -120,10 +120,10 @@ class RenameAction(Action):
             raise ValueError("a new name cannot contain '/' (use move)")
         return v
 
-    def templates(self) -> list[tuple[str, Template]]:  # noqa: D102
+    def templates(self) -> list[tuple[str, Template]]:
         return [("new_name", compile_template(self.new_name))]
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:  # noqa: D102
+    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
         dst = ctx.renamed(entry, self.new_name, self)
         if dst is None:
             return entry

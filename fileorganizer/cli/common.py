@@ -31,7 +31,12 @@ class OutputFormat(StrEnum):
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Rules file (default: $FILEORGANIZER_CONFIG, then the user config dir, then built-in rules)."),
+    typer.Option(
+        "--config",
+        "-c",
+        help="Rules file (default: $FILEORGANIZER_CONFIG, then the user config dir, "
+        "then the built-in rules).",
+    ),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")]
@@ -48,7 +53,9 @@ PathsArg = Annotated[
 ]
 DbOpt = Annotated[
     Path | None,
-    typer.Option("--db", help="History database (default: $FILEORGANIZER_DB or the user data dir)."),
+    typer.Option(
+        "--db", help="History database (default: $FILEORGANIZER_DB or the user data dir)."
+    ),
 ]
 WaitOpt = Annotated[
     float, typer.Option("--wait", help="Seconds to wait for another instance's lock.", min=0)

@@ -131,8 +131,16 @@ def run(
 ) -> None:
     """Organize: apply the rules (exactly what `sim` shows). Every change is recorded for undo."""
     _organize(
-        paths=paths, config_path=config, fmt=fmt, quiet=quiet, verbose=verbose, tags=tags,
-        skip_tags=skip_tags, db=db, wait=wait, dry_run=False,
+        paths=paths,
+        config_path=config,
+        fmt=fmt,
+        quiet=quiet,
+        verbose=verbose,
+        tags=tags,
+        skip_tags=skip_tags,
+        db=db,
+        wait=wait,
+        dry_run=False,
     )
 
 
@@ -148,8 +156,16 @@ def sim(
 ) -> None:
     """Dry run: show what `run` would do, and change nothing."""
     _organize(
-        paths=paths, config_path=config, fmt=fmt, quiet=quiet, verbose=verbose, tags=tags,
-        skip_tags=skip_tags, db=db, wait=0.0, dry_run=True,
+        paths=paths,
+        config_path=config,
+        fmt=fmt,
+        quiet=quiet,
+        verbose=verbose,
+        tags=tags,
+        skip_tags=skip_tags,
+        db=db,
+        wait=0.0,
+        dry_run=True,
     )
 
 
@@ -207,7 +223,10 @@ def explain(
 
         raise LocationError(f"no such file: {file}", path=file)
     options = SessionOptions(
-        app_paths=ap, paths=[str(p) for p in folders or ()], tags=tags or (), skip_tags=skip_tags or ()
+        app_paths=ap,
+        paths=[str(p) for p in folders or ()],
+        tags=tags or (),
+        skip_tags=skip_tags or (),
     )
     planner: Planner = make_planner(cfg, options)
     traces = planner.explain(file)

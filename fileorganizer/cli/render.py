@@ -62,7 +62,7 @@ class ConsoleReporter(Reporter):
         self._task: Any = None
 
     # progress ---------------------------------------------------------------
-    def progress(self, done: int, total: int | None, phase: str) -> None:  # noqa: D102
+    def progress(self, done: int, total: int | None, phase: str) -> None:
         if self._progress is None:
             self._progress = Progress(
                 TextColumn("{task.description}"),
@@ -83,27 +83,31 @@ class ConsoleReporter(Reporter):
             self._progress = None
 
     # events -----------------------------------------------------------------
-    def problem(self, problem: Problem) -> None:  # noqa: D102
-        self.err.print(f"[yellow]skipped[/] {_p(problem.path)}: {escape(safe_text(problem.message))}")
+    def problem(self, problem: Problem) -> None:
+        self.err.print(
+            f"[yellow]skipped[/] {_p(problem.path)}: {escape(safe_text(problem.message))}"
+        )
 
-    def applied(self, result: OpResult) -> None:  # noqa: D102
+    def applied(self, result: OpResult) -> None:
         if self.show_ops:
             self.out.print(describe(result.op, result.dst))
 
-    def skipped(self, result: OpResult) -> None:  # noqa: D102
+    def skipped(self, result: OpResult) -> None:
         if not self.quiet:
             self.err.print(
                 f"[yellow]skipped[/] {_p(result.op.src)}: {escape(safe_text(result.reason or ''))}"
             )
 
-    def failed(self, result: OpResult) -> None:  # noqa: D102
-        self.err.print(f"[red]failed[/] {_p(result.op.src)}: {escape(safe_text(result.error or ''))}")
+    def failed(self, result: OpResult) -> None:
+        self.err.print(
+            f"[red]failed[/] {_p(result.op.src)}: {escape(safe_text(result.error or ''))}"
+        )
 
-    def echo(self, op: Operation) -> None:  # noqa: D102
+    def echo(self, op: Operation) -> None:
         if not self.quiet:
             self.out.print(escape(safe_text(op.message or "")))
 
-    def log(self, level: str, message: str) -> None:  # noqa: D102
+    def log(self, level: str, message: str) -> None:
         if self.verbose:
             self.err.print(f"[dim]{escape(level)}:[/] {escape(safe_text(message))}")
 

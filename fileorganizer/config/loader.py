@@ -134,7 +134,7 @@ def _split_item(item: Any, what: str, file: str, label: str | int, key: str) -> 
     if isinstance(item, str):
         return item.strip(), None
     if isinstance(item, Mapping) and len(item) == 1:
-        (name, value), = item.items()
+        ((name, value),) = item.items()
         return str(name).strip(), value
     raise ConfigError(
         f"each {what} is a name or a one-key mapping like '- extension: pdf'",
@@ -153,14 +153,19 @@ def _parse_filter(i: int, item: Any, file: str, label: str | int) -> FilterSpec:
     cls = FILTERS.get(name)
     if cls is None:
         known = ", ".join(sorted(FILTERS))
-        raise ConfigError(f"unknown filter {name!r} (known: {known})", file=file, rule=label, key=key)
+        raise ConfigError(
+            f"unknown filter {name!r} (known: {known})", file=file, rule=label, key=key
+        )
     try:
         flt = cls.from_config(value)
     except ValidationError as exc:
         err = exc.errors()[0]
         sub = _loc_path(err["loc"])
         raise ConfigError(
-            _pydantic_message(err), file=file, rule=label, key=f"{key}.{name}" + (f".{sub}" if sub else "")
+            _pydantic_message(err),
+            file=file,
+            rule=label,
+            key=f"{key}.{name}" + (f".{sub}" if sub else ""),
         ) from None
     except (ValueError, TypeError, FileOrganizerError) as exc:
         raise ConfigError(str(exc), file=file, rule=label, key=f"{key}.{name}") from None
@@ -173,14 +178,19 @@ def _parse_action(i: int, item: Any, file: str, label: str | int) -> ActionSpec:
     cls = ACTIONS.get(name)
     if cls is None:
         known = ", ".join(sorted(ACTIONS))
-        raise ConfigError(f"unknown action {name!r} (known: {known})", file=file, rule=label, key=key)
+        raise ConfigError(
+            f"unknown action {name!r} (known: {known})", file=file, rule=label, key=key
+        )
     try:
         action = cls.from_config(value)
     except ValidationError as exc:
         err = exc.errors()[0]
         sub = _loc_path(err["loc"])
         raise ConfigError(
-            _pydantic_message(err), file=file, rule=label, key=f"{key}.{name}" + (f".{sub}" if sub else "")
+            _pydantic_message(err),
+            file=file,
+            rule=label,
+            key=f"{key}.{name}" + (f".{sub}" if sub else ""),
         ) from None
     except (ValueError, TypeError, FileOrganizerError) as exc:
         raise ConfigError(str(exc), file=file, rule=label, key=f"{key}.{name}") from None
@@ -194,14 +204,18 @@ def _check_targets(rule: Rule, file: str, label: str | int) -> None:
         if not ok:
             raise ConfigError(
                 f"filter {f.name!r} does not support targets: {rule.targets}",
-                file=file, rule=label, key=f.key,
+                file=file,
+                rule=label,
+                key=f.key,
             )
     for a in rule.actions:
         ok = a.action.supports_dirs if dirs else a.action.supports_files
         if not ok:
             raise ConfigError(
                 f"action {a.name!r} does not support targets: {rule.targets}",
-                file=file, rule=label, key=a.key,
+                file=file,
+                rule=label,
+                key=a.key,
             )
 
 
@@ -218,5 +232,7 @@ def _check_placeholders(rule: Rule, file: str, label: str | int) -> None:
                     hint = " (add that filter to the rule to use its value)"
                 raise ConfigError(
                     f"unknown placeholder {{{bad[0]}}} in {template.source!r}{hint}",
-                    file=file, rule=label, key=f"{a.key}.{a.name}.{option}",
+                    file=file,
+                    rule=label,
+                    key=f"{a.key}.{a.name}.{option}",
                 )

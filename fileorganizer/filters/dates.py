@@ -34,7 +34,7 @@ class _DateFilter(Filter):
     supports_dirs: ClassVar[bool] = True
 
     @classmethod
-    def shorthand(cls, value: Any) -> dict[str, Any]:  # noqa: D102
+    def shorthand(cls, value: Any) -> dict[str, Any]:
         if value is None:
             return {}
         raise ValueError("expected options such as {days: 30, mode: older}")
@@ -51,7 +51,7 @@ class _DateFilter(Filter):
     def _timestamp(self, st: os.stat_result) -> float:
         raise NotImplementedError
 
-    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:  # noqa: D102
+    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         when = datetime.fromtimestamp(self._timestamp(entry.stat()))
         age = self._age()
         if age is None:
@@ -141,7 +141,7 @@ class EmptyFilter(Filter):
     filter_name: ClassVar[str] = "empty"
     supports_dirs: ClassVar[bool] = True
 
-    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:  # noqa: D102
+    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         if entry.is_dir:
             try:
                 with os.scandir(entry.real_path) as it:

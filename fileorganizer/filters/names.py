@@ -37,7 +37,7 @@ class ExtensionFilter(Filter):
     extensions: tuple[str, ...] = ()
 
     @classmethod
-    def shorthand(cls, value: Any) -> dict[str, Any]:  # noqa: D102
+    def shorthand(cls, value: Any) -> dict[str, Any]:
         return {"extensions": [str(v) for v in as_list(value)]}
 
     @field_validator("extensions", mode="before")
@@ -45,7 +45,7 @@ class ExtensionFilter(Filter):
     def _normalize(cls, v: Any) -> tuple[str, ...]:
         return tuple(str(x).lower().lstrip(".") for x in as_list(v))
 
-    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:  # noqa: D102
+    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         ext = entry.extension
         value = ExtensionValue(ext)
         if not self.extensions:
@@ -80,11 +80,11 @@ class NameFilter(Filter):
     model_config = Filter.model_config | {"populate_by_name": True}
 
     @classmethod
-    def shorthand(cls, value: Any) -> dict[str, Any]:  # noqa: D102
+    def shorthand(cls, value: Any) -> dict[str, Any]:
         return {"match_": as_list(value)}
 
     @classmethod
-    def from_config(cls, value: Any) -> Filter:  # noqa: D102
+    def from_config(cls, value: Any) -> Filter:
         if isinstance(value, dict) and "match" in value:
             value = {("match_" if k == "match" else k): v for k, v in value.items()}
         return super().from_config(value)
@@ -94,7 +94,7 @@ class NameFilter(Filter):
     def _listify(cls, v: Any) -> tuple[str, ...]:
         return tuple(str(x) for x in as_list(v))
 
-    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:  # noqa: D102
+    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         stem = entry.stem if not entry.is_dir else entry.name
         name = stem if self.case_sensitive else stem.lower()
 
@@ -143,7 +143,7 @@ class RegexFilter(Filter):
     expr: str
 
     @classmethod
-    def shorthand(cls, value: Any) -> dict[str, Any]:  # noqa: D102
+    def shorthand(cls, value: Any) -> dict[str, Any]:
         if not isinstance(value, str):
             raise ValueError("expected a regular expression string")
         return {"expr": value}
@@ -157,7 +157,7 @@ class RegexFilter(Filter):
             raise ValueError(f"invalid regular expression: {exc}") from None
         return v
 
-    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:  # noqa: D102
+    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         m = _compiled(self.expr).match(entry.name)
         if m is None:
             return FilterResult(False, RegexValue())

@@ -118,7 +118,7 @@ class SizeFilter(Filter):
     conditions: tuple[str, ...] = ()
 
     @classmethod
-    def shorthand(cls, value: Any) -> dict[str, Any]:  # noqa: D102
+    def shorthand(cls, value: Any) -> dict[str, Any]:
         return {"conditions": as_list(value)}
 
     @field_validator("conditions", mode="before")
@@ -129,7 +129,7 @@ class SizeFilter(Filter):
             parse_size_conditions(item)
         return items
 
-    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:  # noqa: D102
+    def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         size = entry.stat().st_size
         value = SizeValue(size)
         if not self.conditions:
