@@ -1,9 +1,13 @@
 """One organize pass as the CLI and the watcher run it: config -> plan -> apply.
 
-This is the glue the CLI calls (and the watcher, per batch): it plans, and for
-a real run applies the plan through the executor with the history journal and
-the single-writer lock. Library users may call :func:`plan` and
-:func:`apply_plan` directly instead.
+This is the glue the CLI calls (and the watcher, per batch). For ``run`` and
+``watch`` it takes the single-writer lock, opens the history, reconciles what
+a crashed run left unfinished, plans, and applies the plan with the history
+as the executor's journal. ``sim`` plans without the lock and records a run
+row (mode ``sim``) with the plan's counts but no operations: it shows up in
+``history`` and is never a candidate for ``undo``. Library users may call
+:func:`~fileorganizer.planner.plan` and
+:func:`~fileorganizer.executor.apply_plan` directly instead.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from datetime import datetime
 
 from fileorganizer.config import Config
 from fileorganizer.executor import Executor, Journal, RunResult
+from fileorganizer.filters.base import HashCache
 from fileorganizer.fsops import Trash
+from fileorganizer.history import History, RecoveryReport, UndoResult, recover, undo_run
+from fileorganizer.lock import RunLock
 from fileorganizer.paths import AppPaths
 from fileorganizer.planner import Plan, Planner
 from fileorganizer.report import Reporter
@@ -35,8 +42,8 @@ class SessionOptions:
     now: datetime | None = None
     reporter: Reporter = field(default_factory=Reporter)
     extra_protected: Sequence[str] = ()
-    #: Only plan these paths (the watcher's stable files); None plans everything.
-    only: Sequence[str] | None = None
+    #: Record the pass in the history (``False``: no history, no lock; library use).
+    record: bool = True
 
 
 @dataclass
@@ -45,6 +52,8 @@ class SessionResult:
 
     plan: Plan
     result: RunResult | None = None
+    run_id: int | None = None
+    recovery: RecoveryReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -57,13 +66,16 @@ class SessionResult:
 def protected_paths(config: Config, options: SessionOptions) -> list[str]:
     """Paths the tool never organizes: its own state and the rules file."""
     out = [str(p) for p in options.app_paths.own_paths()]
+    out.append(str(options.app_paths.lock_path))
     if config.path and os.path.exists(config.path):
         out.append(os.path.abspath(config.path))
     out.extend(options.extra_protected)
     return out
 
 
-def make_planner(config: Config, options: SessionOptions, hash_cache: object = None) -> Planner:
+def make_planner(
+    config: Config, options: SessionOptions, hash_cache: HashCache | None = None
+) -> Planner:
     """A planner for ``config`` with the session's paths, tags and protections."""
     return Planner(
         config,
@@ -72,22 +84,118 @@ def make_planner(config: Config, options: SessionOptions, hash_cache: object = N
         skip_tags=options.skip_tags,
         reporter=options.reporter,
         now=options.now,
-        hash_cache=hash_cache,  # type: ignore[arg-type]
+        hash_cache=hash_cache,
         protected=protected_paths(config, options),
-        only=options.only,
     )
+
+
+def open_history(app_paths: AppPaths) -> History:
+    """Open the history database of ``app_paths``."""
+    return History(app_paths.db_path)
+
+
+def recover_now(
+    app_paths: AppPaths, history: History, *, wait: float = 0.0
+) -> RecoveryReport | None:
+    """Reconcile unfinished intents if no other instance is working (lock free).
+
+    Returns None when another instance holds the lock (recovery is its job).
+    Used by read-only commands such as ``history``.
+    """
+    lock = RunLock(app_paths.lock_path, wait)
+    if not lock.try_acquire():
+        return None
+    try:
+        return recover(history)
+    finally:
+        lock.release()
 
 
 def organize(
     config: Config, options: SessionOptions, journal: Journal | None = None
 ) -> SessionResult:
-    """Plan, and unless ``dry_run``, apply. Raises typed errors for whole-run problems."""
-    plan = make_planner(config, options).run()
+    """Plan, and unless ``dry_run``, apply. Raises typed errors for whole-run problems.
+
+    A real pass holds the lock (:class:`~fileorganizer.errors.LockHeldError`
+    after ``options.wait`` seconds) from recovery through planning to the
+    last result. With an explicit ``journal`` or ``record=False`` the history
+    and the lock are not used.
+    """
     if options.dry_run:
-        return SessionResult(plan)
+        return _simulate(config, options)
+    if journal is not None or not options.record:
+        plan = make_planner(config, options).run()
+        result = _apply(plan, options, journal)
+        return SessionResult(plan, result)
+    with (
+        RunLock(options.app_paths.lock_path, options.wait),
+        open_history(options.app_paths) as history,
+    ):
+        recovery = recover(history)
+        plan = make_planner(config, options, hash_cache=history).run()
+        mode = options.mode if options.mode in ("run", "watch") else "run"
+        run_id = history.start_run(
+            mode,
+            config_path=_abs(plan.config_path),
+            config_hash=plan.config_hash,
+            planned=len(plan.operations),
+        )
+        try:
+            result = _apply(plan, options, history.journal(run_id))
+        finally:
+            history.finish_run(run_id, problems=len(plan.problems))
+        result.run_id = run_id
+        return SessionResult(plan, result, run_id, recovery)
+
+
+def _simulate(config: Config, options: SessionOptions) -> SessionResult:
+    if not options.record:
+        return SessionResult(make_planner(config, options).run())
+    with open_history(options.app_paths) as history:
+        plan = make_planner(config, options, hash_cache=history).run()
+        run_id = history.record_sim(
+            config_path=_abs(plan.config_path),
+            config_hash=plan.config_hash,
+            planned=len(plan.operations),
+            problems=len(plan.problems),
+        )
+    return SessionResult(plan, None, run_id)
+
+
+def _abs(path: str | None) -> str | None:
+    return os.path.abspath(path) if path else None
+
+
+def _apply(plan: Plan, options: SessionOptions, journal: Journal | None) -> RunResult:
     executor = Executor(
         journal=journal, reporter=options.reporter, trash=Trash(options.app_paths.trash_dir)
     )
     result = executor.apply(plan.operations)
     result.problems = list(plan.problems)
-    return SessionResult(plan, result)
+    return result
+
+
+@dataclass
+class UndoSession:
+    """What :func:`undo` did, plus what start-up recovery found."""
+
+    result: UndoResult
+    recovery: RecoveryReport | None = None
+
+
+def undo(
+    app_paths: AppPaths,
+    run_id: int | None = None,
+    *,
+    dry_run: bool = False,
+    wait: float = 0.0,
+) -> UndoSession:
+    """Undo ``run_id`` (default: the newest run with changes in place).
+
+    Holds the lock and runs recovery first (also for a dry run, so that what
+    it shows is what an undo would do).
+    """
+    with RunLock(app_paths.lock_path, wait), open_history(app_paths) as history:
+        recovery = recover(history)
+        result = undo_run(history, run_id, trash=Trash(app_paths.trash_dir), dry_run=dry_run)
+        return UndoSession(result, recovery)

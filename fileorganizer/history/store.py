@@ -1,0 +1,620 @@
+"""The history store: one SQLite file, runs and their operations, the hash cache.
+
+SQLite runs in WAL mode with a busy timeout and ``synchronous=FULL``, so a
+commit is on disk when it returns: the executor's intents are durable before
+the filesystem is touched (invariant 3). Intents are committed a batch at a
+time, so a large run pays one sync per batch, not per file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from fileorganizer.errors import HistoryError
+from fileorganizer.history.models import (
+    SCHEMA_VERSION,
+    Base,
+    HashCacheRow,
+    OpRow,
+    RunRow,
+    SchemaInfo,
+    dec,
+    dec_list,
+    enc,
+    enc_list,
+)
+from fileorganizer.operations import Identity, Intent, OpResult, OpStatus
+
+#: Operation states in the journal.
+PLANNED = "planned"
+DONE = "done"
+FAILED = "failed"
+SKIPPED = "skipped"
+UNDONE = "undone"
+
+#: Run statuses.
+RUNNING = "running"
+OK = "ok"
+WITH_FAILURES = "failed"
+INTERRUPTED = "interrupted"
+SIM = "planned"
+
+MODES = ("run", "sim", "watch", "undo")
+
+BUSY_TIMEOUT_MS = 30_000
+
+#: Schema migrations: ``MIGRATIONS[n]`` takes a database from version n to n+1.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A run as ``history`` shows it."""
+
+    id: int
+    mode: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    config_path: str | None
+    config_hash: str | None
+    undo_of: int | None
+    planned: int
+    done: int
+    skipped: int
+    failed: int
+    problems: int
+    undone: int = 0
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description."""
+        return {
+            "id": self.id,
+            "mode": self.mode,
+            "status": self.status,
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "finished_at": self.finished_at.isoformat(timespec="seconds")
+            if self.finished_at
+            else None,
+            "config_path": self.config_path,
+            "config_hash": self.config_hash,
+            "undo_of": self.undo_of,
+            "planned": self.planned,
+            "done": self.done,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "problems": self.problems,
+            "undone": self.undone,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class OpRecord:
+    """One journaled operation, paths decoded back to ``str``."""
+
+    id: int
+    run_id: int
+    seq: int
+    ord: int
+    op_id: str
+    kind: str
+    rule: str
+    action: str
+    state: str
+    src: str
+    planned_dst: str | None
+    dst: str | None
+    temp_path: str | None
+    trash_path: str | None
+    same_as: str | None
+    identity: Identity | None
+    check_inode: bool
+    identity_after: Identity | None
+    created_dirs: list[str] = field(default_factory=list)
+    error: str | None = None
+    reason: str | None = None
+    note: str | None = None
+    undone_by: int | None = None
+    reverses: int | None = None
+
+    @property
+    def target(self) -> str | None:
+        """Where the file went: the trash path for a trash, else the destination."""
+        return self.trash_path if self.kind == "trash" else (self.dst or self.planned_dst)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description."""
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "op_id": self.op_id,
+            "kind": self.kind,
+            "rule": self.rule,
+            "action": self.action,
+            "state": self.state,
+            "src": self.src,
+            "dst": self.dst or self.planned_dst,
+            "trash_path": self.trash_path,
+            "error": self.error,
+            "reason": self.reason,
+            "note": self.note,
+            "undone_by": self.undone_by,
+            "reversible": self.kind != "delete",
+        }
+
+
+def _identity(
+    dev: int | None, ino: int | None, size: int | None, mt: int | None
+) -> Identity | None:
+    if dev is None or ino is None or size is None or mt is None:
+        return None
+    return Identity(dev, ino, size, mt)
+
+
+def op_record(row: OpRow) -> OpRecord:
+    """Convert a row to an :class:`OpRecord`."""
+    src = dec(row.src)
+    assert src is not None
+    return OpRecord(
+        id=row.id,
+        run_id=row.run_id,
+        seq=row.seq,
+        ord=row.ord,
+        op_id=row.op_id,
+        kind=row.kind,
+        rule=row.rule,
+        action=row.action,
+        state=row.state,
+        src=src,
+        planned_dst=dec(row.planned_dst),
+        dst=dec(row.dst),
+        temp_path=dec(row.temp_path),
+        trash_path=dec(row.trash_path),
+        same_as=dec(row.same_as),
+        identity=_identity(row.src_dev, row.src_ino, row.src_size, row.src_mtime_ns),
+        check_inode=row.check_inode,
+        identity_after=_identity(row.after_dev, row.after_ino, row.after_size, row.after_mtime_ns),
+        created_dirs=dec_list(row.created_dirs),
+        error=row.error,
+        reason=row.reason,
+        note=row.note,
+        undone_by=row.undone_by,
+        reverses=row.reverses,
+    )
+
+
+def identity_columns(prefix: str, ident: Identity | None) -> dict[str, int | None]:
+    """Column values for an identity (``src_`` or ``after_`` prefix)."""
+    if ident is None:
+        return {
+            f"{prefix}dev": None,
+            f"{prefix}ino": None,
+            f"{prefix}size": None,
+            f"{prefix}mtime_ns": None,
+        }
+    return {
+        f"{prefix}dev": ident.dev,
+        f"{prefix}ino": ident.ino,
+        f"{prefix}size": ident.size,
+        f"{prefix}mtime_ns": ident.mtime_ns,
+    }
+
+
+class History:
+    """The history database. Also the planner's hash cache (``HashCache``).
+
+    Open with ``History(path)`` or ``History.open(app_paths.db_path)``; use as a
+    context manager or call :meth:`close`.
+    """
+
+    def __init__(self, db_path: str | os.PathLike[str]) -> None:
+        self.db_path = Path(db_path)
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(
+                f"cannot create the history folder {self.db_path.parent}: {exc}"
+            ) from None
+        self.engine = self._make_engine()
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+        try:
+            self._migrate()
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
+            self.engine.dispose()
+            raise HistoryError(f"cannot open the history database {self.db_path}: {exc}") from None
+
+    @classmethod
+    def open(cls, db_path: str | os.PathLike[str]) -> History:
+        """Open (creating or migrating) the history at ``db_path``."""
+        return cls(db_path)
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # -- setup -----------------------------------------------------------
+    def _make_engine(self) -> Engine:
+        path = os.fspath(self.db_path)
+
+        def connect() -> sqlite3.Connection:
+            return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+        engine = create_engine("sqlite://", creator=connect)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+
+    def _migrate(self) -> None:
+        with self.engine.begin() as conn:
+            tables = set(
+                conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
+                .scalars()
+                .all()
+            )
+            if "schema_info" not in tables:
+                Base.metadata.create_all(conn)
+                conn.execute(insert(SchemaInfo).values(id=1, version=SCHEMA_VERSION))
+                return
+            version = conn.execute(select(SchemaInfo.version).where(SchemaInfo.id == 1)).scalar()
+            version = int(version or 0)
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"the history database {self.db_path} has schema version {version}; "
+                    f"this fileorganizer understands up to {SCHEMA_VERSION} (upgrade it)"
+                )
+            while version < SCHEMA_VERSION:
+                step = MIGRATIONS.get(version)
+                if step is None:
+                    raise HistoryError(f"no migration from history schema version {version}")
+                step(conn.connection.dbapi_connection)  # type: ignore[arg-type]
+                version += 1
+                conn.execute(update(SchemaInfo).where(SchemaInfo.id == 1).values(version=version))
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        with self.session() as s:
+            return int(s.execute(select(SchemaInfo.version)).scalar_one())
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success (durably) and rolls back on error."""
+        s = self._session()
+        try:
+            yield s
+            s.commit()
+        except OperationalError as exc:
+            s.rollback()
+            raise HistoryError(f"history database error ({self.db_path}): {exc.orig}") from None
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    # -- runs --------------------------------------------------------------
+    def start_run(
+        self,
+        mode: str,
+        *,
+        config_path: str | None = None,
+        config_hash: str | None = None,
+        undo_of: int | None = None,
+        planned: int = 0,
+        note: str | None = None,
+    ) -> int:
+        """Record the start of a run; return its id."""
+        if mode not in MODES:
+            raise ValueError(f"unknown run mode {mode!r}")
+        with self.session() as s:
+            row = RunRow(
+                mode=mode,
+                status=RUNNING,
+                started_at=datetime.now(),
+                config_path=enc(config_path),
+                config_hash=config_hash,
+                pid=os.getpid(),
+                undo_of=undo_of,
+                planned=planned,
+                note=note,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def record_sim(
+        self,
+        *,
+        config_path: str | None,
+        config_hash: str | None,
+        planned: int,
+        problems: int,
+    ) -> int:
+        """Record a ``sim``: a run row with the plan's counts and no operations."""
+        with self.session() as s:
+            now = datetime.now()
+            row = RunRow(
+                mode="sim",
+                status=SIM,
+                started_at=now,
+                finished_at=now,
+                config_path=enc(config_path),
+                config_hash=config_hash,
+                pid=os.getpid(),
+                planned=planned,
+                problems=problems,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def finish_run(self, run_id: int, *, problems: int = 0, status: str | None = None) -> RunInfo:
+        """Count the run's operations and set its final status."""
+        with self.session() as s:
+            counts = dict(
+                s.execute(
+                    select(OpRow.state, func.count())
+                    .where(OpRow.run_id == run_id)
+                    .group_by(OpRow.state)
+                ).all()
+            )
+            row = s.get(RunRow, run_id)
+            if row is None:
+                raise HistoryError(f"no run {run_id}")
+            row.done = int(counts.get(DONE, 0)) + int(counts.get(UNDONE, 0))
+            row.skipped = int(counts.get(SKIPPED, 0))
+            row.failed = int(counts.get(FAILED, 0))
+            row.planned = max(row.planned, sum(int(v) for v in counts.values()))
+            row.problems = max(row.problems, problems)
+            if status is None:
+                status = WITH_FAILURES if row.failed or row.problems else OK
+            row.status = status
+            row.finished_at = datetime.now()
+        return self.run(run_id)
+
+    def set_run_status(self, run_id: int, status: str, note: str | None = None) -> None:
+        """Change a run's status (used by recovery)."""
+        with self.session() as s:
+            row = s.get(RunRow, run_id)
+            if row is not None:
+                row.status = status
+                if note:
+                    row.note = f"{row.note}; {note}" if row.note else note
+
+    def _run_info(self, s: Session, row: RunRow) -> RunInfo:
+        undone = s.execute(
+            select(func.count()).where(OpRow.run_id == row.id, OpRow.state == UNDONE)
+        ).scalar_one()
+        return RunInfo(
+            id=row.id,
+            mode=row.mode,
+            status=row.status,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            config_path=dec(row.config_path),
+            config_hash=row.config_hash,
+            undo_of=row.undo_of,
+            planned=row.planned,
+            done=row.done,
+            skipped=row.skipped,
+            failed=row.failed,
+            problems=row.problems,
+            undone=int(undone),
+            note=row.note,
+        )
+
+    def run(self, run_id: int) -> RunInfo:
+        """One run; raises :class:`HistoryError` if there is none."""
+        with self.session() as s:
+            row = s.get(RunRow, run_id)
+            if row is None:
+                raise HistoryError(f"there is no run {run_id} in the history")
+            return self._run_info(s, row)
+
+    def runs(self, limit: int | None = 20, *, modes: Sequence[str] | None = None) -> list[RunInfo]:
+        """The most recent runs, newest first."""
+        with self.session() as s:
+            q = select(RunRow).order_by(RunRow.id.desc())
+            if modes:
+                q = q.where(RunRow.mode.in_(list(modes)))
+            if limit:
+                q = q.limit(limit)
+            return [self._run_info(s, r) for r in s.execute(q).scalars()]
+
+    def unfinished_runs(self) -> list[RunInfo]:
+        """Runs still marked running (their process died, if no one holds the lock)."""
+        with self.session() as s:
+            rows = s.execute(select(RunRow).where(RunRow.status == RUNNING)).scalars().all()
+            return [self._run_info(s, r) for r in rows]
+
+    def operations(self, run_id: int, *, states: Sequence[str] | None = None) -> list[OpRecord]:
+        """A run's operations in execution order."""
+        with self.session() as s:
+            q = select(OpRow).where(OpRow.run_id == run_id).order_by(OpRow.ord, OpRow.id)
+            if states:
+                q = q.where(OpRow.state.in_(list(states)))
+            return [op_record(r) for r in s.execute(q).scalars()]
+
+    def pending_operations(self) -> list[OpRecord]:
+        """Every journaled intent not yet resolved (state ``planned``), oldest first."""
+        with self.session() as s:
+            q = (
+                select(OpRow)
+                .where(OpRow.state == PLANNED)
+                .order_by(OpRow.run_id, OpRow.ord, OpRow.id)
+            )
+            return [op_record(r) for r in s.execute(q).scalars()]
+
+    def last_undoable_run(self) -> int | None:
+        """The newest run or watch batch with changes still in place, or None."""
+        with self.session() as s:
+            q = (
+                select(OpRow.run_id)
+                .join(RunRow, RunRow.id == OpRow.run_id)
+                .where(
+                    RunRow.mode.in_(["run", "watch"]),
+                    OpRow.state == DONE,
+                    OpRow.kind.notin_(["echo", "delete"]),
+                )
+                .order_by(OpRow.run_id.desc())
+                .limit(1)
+            )
+            return s.execute(q).scalar()
+
+    def update_operation(self, op_pk: int, **values: Any) -> None:
+        """Update one operation row (recovery and undo bookkeeping)."""
+        with self.session() as s:
+            s.execute(update(OpRow).where(OpRow.id == op_pk).values(**values))
+
+    def update_operation_by_op_id(self, op_id: str, **values: Any) -> None:
+        """Update one operation row found by its ``op_id``."""
+        with self.session() as s:
+            s.execute(update(OpRow).where(OpRow.op_id == op_id).values(**values))
+
+    def journal(self, run_id: int) -> RunJournal:
+        """The executor's journal for ``run_id``."""
+        return RunJournal(self, run_id)
+
+    # -- hash cache (filters.base.HashCache) ----------------------------
+    def get_hash(self, dev: int, ino: int, size: int, mtime_ns: int, algo: str) -> str | None:
+        """A cached digest for this file identity, or None."""
+        with self.session() as s:
+            return s.execute(
+                select(HashCacheRow.digest).where(
+                    HashCacheRow.dev == dev,
+                    HashCacheRow.ino == ino,
+                    HashCacheRow.size == size,
+                    HashCacheRow.mtime_ns == mtime_ns,
+                    HashCacheRow.algo == algo,
+                )
+            ).scalar()
+
+    def put_hash(
+        self, dev: int, ino: int, size: int, mtime_ns: int, algo: str, digest: str
+    ) -> None:
+        """Remember a digest for this file identity."""
+        with self.session() as s:
+            s.merge(
+                HashCacheRow(
+                    dev=dev, ino=ino, size=size, mtime_ns=mtime_ns, algo=algo, digest=digest
+                )
+            )
+
+
+class RunJournal:
+    """The executor's :class:`~fileorganizer.executor.Journal`, backed by :class:`History`.
+
+    ``record_intents`` commits one transaction per batch with
+    ``synchronous=FULL``: when it returns the intents are on disk.
+    """
+
+    def __init__(self, history: History, run_id: int) -> None:
+        self.history = history
+        self.run_id = run_id
+        self._seen_seq: set[int] = set()
+
+    def _order(self, seq: int) -> int:
+        # an intent whose seq was already journaled is one the executor added
+        # at apply time to make room: it runs before the op it makes room for.
+        if seq in self._seen_seq:
+            return 2 * seq
+        self._seen_seq.add(seq)
+        return 2 * seq + 1
+
+    def intent_row(
+        self,
+        intent: Intent,
+        *,
+        ord_: int | None = None,
+        kind: str | None = None,
+        reverses: int | None = None,
+        same_as: str | None = None,
+    ) -> dict[str, Any]:
+        """Column values for a new intent row."""
+        op = intent.op
+        row: dict[str, Any] = {
+            "run_id": self.run_id,
+            "seq": op.seq,
+            "ord": self._order(op.seq) if ord_ is None else ord_,
+            "op_id": op.op_id,
+            "kind": kind or op.kind.value,
+            "rule": op.rule,
+            "action": op.action,
+            "state": PLANNED,
+            "src": enc(op.src),
+            "planned_dst": enc(intent.dst if intent.dst is not None else op.dst),
+            "dst": None,
+            "temp_path": enc(intent.temp_path),
+            "trash_path": enc(intent.trash_path),
+            "same_as": enc(same_as if same_as is not None else op.same_as),
+            "check_inode": op.check_inode,
+            "note": op.note,
+            "reverses": reverses,
+        }
+        row.update(identity_columns("src_", op.identity))
+        return row
+
+    def record_intents(self, intents: Sequence[Intent]) -> None:
+        """Commit the intents (one durable transaction)."""
+        if not intents:
+            return
+        rows = [self.intent_row(i) for i in intents]
+        self.insert_rows(rows)
+
+    def insert_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Insert prepared intent rows in one transaction."""
+        with self.history.session() as s:
+            s.execute(insert(OpRow), rows)
+
+    def record_results(self, results: Sequence[OpResult]) -> None:
+        """Commit what happened to each operation."""
+        if not results:
+            return
+        with self.history.session() as s:
+            for r in results:
+                s.execute(update(OpRow).where(OpRow.op_id == r.op.op_id).values(**result_values(r)))
+
+
+_STATE_OF = {OpStatus.DONE: DONE, OpStatus.SKIPPED: SKIPPED, OpStatus.FAILED: FAILED}
+
+
+def result_values(r: OpResult) -> dict[str, Any]:
+    """Column values recording an :class:`OpResult`."""
+    values: dict[str, Any] = {
+        "state": _STATE_OF[r.status],
+        "dst": enc(r.dst if r.dst is not None else r.op.dst),
+        "error": r.error,
+        "reason": r.reason,
+        "created_dirs": enc_list(list(r.created_dirs)),
+    }
+    if r.trash_path is not None:
+        values["trash_path"] = enc(r.trash_path)
+    values.update(identity_columns("after_", r.identity_after))
+    return values
