@@ -473,13 +473,13 @@ class History:
             return [op_record(r) for r in s.execute(q).scalars()]
 
     def last_undoable_run(self) -> int | None:
-        """The newest run or watch batch with changes still in place, or None."""
+        """The newest run (run, watch batch or undo) with changes still in place, or None."""
         with self.session() as s:
             q = (
                 select(OpRow.run_id)
                 .join(RunRow, RunRow.id == OpRow.run_id)
                 .where(
-                    RunRow.mode.in_(["run", "watch"]),
+                    RunRow.mode.in_(["run", "watch", "undo"]),
                     OpRow.state == DONE,
                     OpRow.kind.notin_(["echo", "delete"]),
                 )

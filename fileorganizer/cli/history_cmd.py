@@ -1,0 +1,199 @@
+"""``history``, ``history show RUN`` and ``undo [RUN]``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from fileorganizer.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    DbOpt,
+    FormatOpt,
+    OutputFormat,
+    WaitOpt,
+    app_paths,
+    print_json,
+    safe_text,
+    stderr_console,
+    stdout_console,
+)
+from fileorganizer.history import RecoveryReport, RunInfo, UndoResult
+from fileorganizer.session import open_history, recover_now, undo
+
+history_app = typer.Typer(
+    name="history",
+    help="Recent runs (id, time, mode, counts, status); `history show RUN` lists its operations.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+LimitOpt = Annotated[int, typer.Option("--limit", "-n", help="How many runs to show.", min=1)]
+
+
+def _p(path: str | None) -> str:
+    return escape(safe_text(path)) if path else ""
+
+
+def _report_recovery(report: RecoveryReport | None, fmt: OutputFormat) -> None:
+    if not report or fmt is not OutputFormat.text:
+        return
+    err = stderr_console()
+    err.print(
+        f"[yellow]recovered {len(report.items)} unfinished operation(s) "
+        f"from interrupted run(s) {', '.join(map(str, report.runs)) or '-'}[/]"
+    )
+    for item in report.ambiguous:
+        err.print(f"  [red]needs a look[/] run {item.op.run_id}: {escape(safe_text(item.message))}")
+
+
+def _when(run: RunInfo) -> str:
+    return run.started_at.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@history_app.callback()
+def history(
+    ctx: typer.Context,
+    fmt: FormatOpt = OutputFormat.text,
+    db: DbOpt = None,
+    limit: LimitOpt = 20,
+) -> None:
+    """Show recent runs: id, time, mode, counts and status."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"fmt": fmt, "db": db}
+        return
+    ap = app_paths(db)
+    with open_history(ap) as hist:
+        report = recover_now(ap, hist)
+        runs = hist.runs(limit)
+    _report_recovery(report, fmt)
+    if fmt is OutputFormat.json:
+        print_json({"runs": [r.to_dict() for r in runs]})
+        return
+    out = stdout_console()
+    if not runs:
+        out.print("no runs yet")
+        return
+    table = Table(box=None, pad_edge=False)
+    for col in (
+        "id",
+        "started",
+        "mode",
+        "status",
+        "planned",
+        "done",
+        "skipped",
+        "failed",
+        "undone",
+    ):
+        right = col in ("id", "planned", "done")
+        table.add_column(col, justify="right" if right else "left", no_wrap=True)
+    for r in runs:
+        status = r.status + (f" (undo of {r.undo_of})" if r.undo_of else "")
+        table.add_row(
+            str(r.id),
+            _when(r),
+            r.mode,
+            status,
+            str(r.planned),
+            str(r.done),
+            str(r.skipped),
+            str(r.failed),
+            str(r.undone),
+        )
+    out.print(table)
+
+
+@history_app.command("show")
+def show(
+    ctx: typer.Context,
+    run: Annotated[int, typer.Argument(help="The run id (see `history`).")],
+    fmt: FormatOpt = OutputFormat.text,
+    db: DbOpt = None,
+) -> None:
+    """List the operations of RUN, in the order they were carried out."""
+    parent = ctx.obj or {}
+    if fmt is OutputFormat.text and parent.get("fmt") is OutputFormat.json:
+        fmt = OutputFormat.json
+    db = db or parent.get("db")
+    ap = app_paths(db)
+    with open_history(ap) as hist:
+        report = recover_now(ap, hist)
+        info = hist.run(run)
+        ops = hist.operations(run)
+    _report_recovery(report, fmt)
+    if fmt is OutputFormat.json:
+        print_json({"run": info.to_dict(), "operations": [o.to_dict() for o in ops]})
+        return
+    out = stdout_console()
+    out.print(
+        f"[bold]run {info.id}[/] {info.mode} {_when(info)} {info.status}: "
+        f"{info.done} done, {info.skipped} skipped, {info.failed} failed"
+    )
+    if info.mode == "sim":
+        out.print(f"[dim]a sim: {info.planned} operation(s) planned, none recorded[/]")
+    for o in ops:
+        colour = "green" if o.state == "done" else "yellow"
+        line = f"  {o.seq:>4} [{colour}]{o.state:<8}[/] {o.kind} {_p(o.src)}"
+        if o.target:
+            line += f" [dim]->[/] {_p(o.target)}"
+        if o.kind == "delete":
+            line += " [red](irreversible)[/]"
+        why = o.error or o.reason
+        if why:
+            line += f" [dim]({escape(safe_text(why))})[/]"
+        out.print(line)
+
+
+def _render_undo(result: UndoResult, fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.json:
+        print_json(result.to_dict())
+        return
+    out, err = stdout_console(), stderr_console()
+    verb = "would undo" if result.dry_run else "undone"
+    for step in result.steps:
+        dst = step.final_dst or step.dst
+        arrow = f" [dim]->[/] {_p(dst)}" if dst else ""
+        if step.status in ("done", "would_undo"):
+            out.print(f"[green]{verb}[/] {step.op.kind}: {step.kind} {_p(step.src)}{arrow}")
+        elif step.status == "irreversible":
+            err.print(f"[red]cannot undo[/] {escape(safe_text(step.reason or ''))}")
+        else:
+            err.print(
+                f"[yellow]left alone[/] {_p(step.src)}: {escape(safe_text(step.reason or ''))}"
+            )
+    for d in result.removed_dirs:
+        out.print(f"[green]removed empty folder[/] {_p(d)}")
+    head = f"undo of run {result.target_run}"
+    if result.run_id is not None:
+        head += f" (recorded as run {result.run_id})"
+    err.print(
+        f"{head}: {len(result.done)} {verb}, {len(result.refused)} left alone, "
+        f"{len(result.irreversible)} irreversible"
+    )
+
+
+def undo_cmd(
+    run: Annotated[
+        int | None,
+        typer.Argument(help="The run to undo (default: the last run that changed something)."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what undo would do.")] = False,
+    fmt: FormatOpt = OutputFormat.text,
+    db: DbOpt = None,
+    wait: WaitOpt = 0.0,
+) -> None:
+    """Undo a run, newest operation first. Files changed since are left alone, with a reason."""
+    session = undo(app_paths(db), run, dry_run=dry_run, wait=wait)
+    _report_recovery(session.recovery, fmt)
+    _render_undo(session.result, fmt)
+    raise typer.Exit(EXIT_OK if session.result.ok else EXIT_FAILED)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``history`` (with ``show``) and ``undo`` to ``app``."""
+    app.add_typer(history_app, name="history")
+    app.command("undo")(undo_cmd)
