@@ -121,6 +121,7 @@ class _Cand:
     in_originals: bool
     links: list[str] = field(default_factory=list)
     digest: str | None = None
+    partial: str | None = None
 
     def ident(self) -> tuple[int, int, int, int]:
         return (self.st.st_dev, self.st.st_ino, self.st.st_size, self.st.st_mtime_ns)
@@ -217,23 +218,25 @@ class _Hasher:
 
     def split(self, size: int, cands: list[_Cand]) -> list[list[_Cand]]:
         if size == 0:
-            empty = hashlib.new(self.algo, b"").hexdigest()
+            empty = hashlib.new(self.algo, b"").hexdigest()  # nothing to read
             for c in cands:
                 c.digest = empty
             return [cands]
-        pending: list[_Cand] = []
+        small = size <= 2 * PARTIAL_BLOCK  # the head+tail hash covers every byte
         for c in cands:
             c.digest = self._cached(c, self.algo)
-            if c.digest is None:
-                pending.append(c)
-        any_known = len(pending) < len(cands)
+            c.partial = c.digest if small else self._cached(c, self.partial_algo)
+        # A full hash known without its partial (hashed elsewhere) cannot be compared
+        # by partials: then every other file of the size needs its full hash.
+        blind = any(c.digest is not None and c.partial is None for c in cands)
         by_partial: dict[str, list[_Cand]] = defaultdict(list)
-        for c in pending:
-            digest = self._partial(c)
-            if digest is not None:
-                by_partial[digest].append(c)
+        for c in cands:
+            if c.partial is None and c.digest is None:
+                c.partial = self._partial(c)
+            if c.partial is not None:
+                by_partial[c.partial].append(c)
         for sub in by_partial.values():
-            if len(sub) > 1 or any_known:
+            if len(sub) > 1 or blind:
                 for c in sub:
                     if c.digest is None:
                         c.digest = self._full(c)

@@ -259,6 +259,8 @@ def sniff(head: bytes, foot: bytes = b"", size: int | None = None) -> str | None
     """The content type the bytes show, or ``None`` (empty or unknown binary)."""
     if not head:
         return None
+    if head.startswith(_TEXT_BOMS):
+        return _sniff_text(head, complete=False)
     found = _sniff_containers(head)
     if found is None:
         found = _puremagic(head, foot)
@@ -270,6 +272,7 @@ def sniff(head: bytes, foot: bytes = b"", size: int | None = None) -> str | None
     return found
 
 
+_TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _ASF_HEADER = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
 _ASF_VIDEO = bytes.fromhex("c0ef19bc4d5bcf11a8fd00805f5c442b")
 _ASF_AUDIO = bytes.fromhex("409e69f84d5bcf11a8fd00805f5c442b")
@@ -415,7 +418,7 @@ _HTML_START = ("<!doctype html", "<html", "<head", "<body")
 
 def _sniff_text(head: bytes, complete: bool) -> str:
     """Markup and data formats that text announces; plain text otherwise."""
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    text = _decode_sample(head).lstrip("\ufeff \t\r\n")
     low = text[:256].lower()
     if low.startswith(_HTML_START):
         return "text/html"
@@ -443,3 +446,9 @@ def entry_mimetype(entry: FileEntry, counter: ByteCounter | None = None) -> Mime
         found = detect_mimetype(entry.real_path, name=entry.name, counter=counter)
         entry.cache[key] = found
     return found
+
+
+def _decode_sample(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+    return head.decode("utf-8", errors="replace")
