@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -136,6 +137,7 @@ class Planner:
         self.vtree = VirtualTree()
         self.plan = Plan(config_path=config.path, config_hash=config.source_hash)
         self._only: str | None = None
+        self._token = uuid.uuid4().hex[:8]
         #: When set, only these paths are planned (the watcher's stable files).
         self.only: frozenset[str] | None = (
             frozenset(os.path.normpath(os.path.abspath(os.fspath(p))) for p in only)
@@ -309,10 +311,16 @@ class Planner:
         self.plan.problems.append(problem)
         self.reporter.problem(problem)
 
+    def next_op_id(self) -> str:
+        """A unique, cheap operation id: this plan's token and a counter."""
+        return f"{self._token}{len(self.plan.operations):08x}"
+
     def add_operation(self, op: Operation) -> Operation:
         """Append ``op`` to the plan with the next sequence number."""
-        op = _with_seq(op, len(self.plan.operations))
-        self.plan.operations.append(op)
+        ops = self.plan.operations
+        if op.seq != len(ops):
+            op = _with_seq(op, len(ops))
+        ops.append(op)
         self.reporter.planned(op)
         return op
 
@@ -349,6 +357,24 @@ def _with_seq(op: Operation, seq: int) -> Operation:
     return replace(op, seq=seq)
 
 
+def _now(planner: Planner) -> Any:
+    now = planner.now
+    return lambda: now
+
+
+_BUILTINS: dict[str, Any] = {
+    "name": lambda e, p: e.name if e.is_dir else e.stem,
+    "extension": lambda e, p: "" if e.is_dir else e.extension,
+    "path": lambda e, p: PurePosixPath(e.path),
+    "relative_path": lambda e, p: PurePosixPath(e.relative_path),
+    "location": lambda e, p: PurePosixPath(e.location),
+    "env": lambda e, p: _EnvProxy(p.env),
+    "now": lambda e, p: _now(p),
+    "today": lambda e, p: lambda d=p.now.date(): d,
+    "utcnow": lambda e, p: lambda: datetime.utcnow(),
+}
+
+
 class RuleContext:
     """What an action sees while planning one matched entry of one rule."""
 
@@ -368,22 +394,15 @@ class RuleContext:
 
     # -- templates --------------------------------------------------------
     def context(self, entry: FileEntry, names: frozenset[str]) -> dict[str, Any]:
-        """The template variables for ``entry`` (lazy ones only when used)."""
-        now = self.planner.now
-        ctx: dict[str, Any] = {
-            "name": entry.stem if not entry.is_dir else entry.name,
-            "extension": entry.extension if not entry.is_dir else "",
-            "path": PurePosixPath(entry.path),
-            "relative_path": PurePosixPath(entry.relative_path),
-            "location": PurePosixPath(entry.location),
-            "env": _EnvProxy(self.planner.env),
-            "now": lambda: now,
-            "today": lambda: now.date(),
-            "utcnow": lambda: datetime.utcnow(),
-        }
-        ctx.update(self.values)
+        """The template variables ``names`` needs for ``entry``, computed lazily."""
+        ctx: dict[str, Any] = {}
+        values = self.values
         for name in names:
-            if name not in ctx and name in LAZY_PLACEHOLDERS:
+            if name in values:
+                ctx[name] = values[name]
+            elif name in _BUILTINS:
+                ctx[name] = _BUILTINS[name](entry, self.planner)
+            elif name in LAZY_PLACEHOLDERS:
                 ctx[name] = LAZY_PLACEHOLDERS[name](entry, self.fctx)
         return ctx
 
@@ -497,6 +516,8 @@ class RuleContext:
             rule=self.rule.name,
             rule_index=self.rule.index,
             action=action.action_name,
+            seq=len(self.planner.plan.operations),
+            op_id=self.planner.next_op_id(),
             identity=entry.identity(),
             check_inode=not chained,
             on_conflict=getattr(action, "on_conflict", ConflictMode.RENAME_NEW),

@@ -206,7 +206,13 @@ def scan(spec: ScanSpec, on_error: ErrorHook | None = None) -> Iterator[FileEntr
     excl_files = DEFAULT_EXCLUDE_FILES + spec.exclude_files
     excl_dirs = DEFAULT_EXCLUDE_DIRS + spec.exclude_dirs
     max_depth = spec.max_depth if spec.max_depth is not None else (None if spec.subfolders else 0)
-    protected = tuple(os.path.normpath(p) for p in spec.protected)
+    # only protected paths at or below this location can be met by the walk
+    root = os.path.normpath(spec.path)
+    protected = tuple(
+        q
+        for q in (os.path.normpath(p) for p in spec.protected)
+        if q == root or q.startswith(root.rstrip(os.sep) + os.sep) or root.startswith(q + os.sep)
+    )
     want_files = spec.targets == "files"
     yield from _walk(
         spec.path,
