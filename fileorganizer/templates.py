@@ -49,6 +49,12 @@ def sanitize_component(value: str) -> str:
 
 def _finalize(value: Any) -> Any:
     """Applied to every ``{expression}`` result before it is inserted."""
+    if type(value) is str:
+        return (
+            sanitize_component(value)
+            if ("/" in value or "\x00" in value or value in (".", ".."))
+            else value
+        )
     if isinstance(value, PurePath):
         return str(value)
     if value is None:
@@ -146,10 +152,43 @@ def _closing_brace(source: str, start: int) -> int:
     return -1
 
 
-class Template:
-    """A compiled path template. Construct once per action, render per file."""
+_SIMPLE_EXPR = re.compile(r"^\s*([A-Za-z_]\w*)((?:\.[A-Za-z][\w]*)*)\s*$")
+_SIMPLE_SPLIT = re.compile(r"\{([^{}]*)\}")
 
-    __slots__ = ("_compiled", "anchor", "names", "source", "static")
+FastPart = str | tuple[str, tuple[str, ...]]
+
+
+def _fast_parts(source: str) -> list[FastPart] | None:
+    """Split a template made only of ``{name}``/``{a.b.c}`` into parts; None if not that simple."""
+    if "{%" in source or "{#" in source:
+        return None
+    pieces = _SIMPLE_SPLIT.split(source)
+    parts: list[FastPart] = []
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            if "{" in piece or "}" in piece:
+                return None
+            if piece:
+                parts.append(piece)
+            continue
+        m = _SIMPLE_EXPR.match(piece)
+        if m is None:
+            return None
+        attrs = tuple(a for a in m.group(2).split(".") if a)
+        parts.append((m.group(1), attrs))
+    return parts
+
+
+class Template:
+    """A compiled path template. Construct once per action, render per file.
+
+    Templates made only of plain names and attribute chains (``{name}``,
+    ``{created.year}``) render through a fast path with the same semantics
+    (undefined names are errors, private attributes are not reachable, values
+    are made safe); anything else goes through the Jinja2 sandbox.
+    """
+
+    __slots__ = ("_compiled", "_fast", "anchor", "names", "source", "static")
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -164,6 +203,7 @@ class Template:
         #: Root names the template refers to (``created`` for ``{created.year}``).
         self.names: frozenset[str] = frozenset(meta.find_undeclared_variables(ast))
         self.static = "{" not in source
+        self._fast = _fast_parts(source)
         prefix = source.split("{", 1)[0]
         #: The fixed leading folder a rendered path must stay inside ('' if none).
         self.anchor = os.path.dirname(prefix) if not self.static else ""
@@ -175,6 +215,8 @@ class Template:
         """Render with ``context``; raise :class:`TemplateError` with a clear reason."""
         if self.static:
             return self.source
+        if self._fast is not None:
+            return self._render_fast(context)
         try:
             return self._compiled.render(context)
         except jinja2.UndefinedError as exc:
@@ -188,6 +230,41 @@ class Template:
         except Exception as exc:  # a user's expression can raise anything
             raise TemplateError(
                 f"in {self.source!r}: {type(exc).__name__}: {exc}", template=self.source
+            ) from None
+
+    def _render_fast(self, context: Mapping[str, Any]) -> str:
+        out: list[str] = []
+        for part in self._fast or ():
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            root, attrs = part
+            try:
+                value = context[root]
+            except KeyError:
+                raise TemplateError(
+                    f"in {self.source!r}: {root!r} is undefined", template=self.source
+                ) from None
+            for attr in attrs:
+                value = self._getattr(value, attr)
+            out.append(str(_finalize(value)))
+        return "".join(out)
+
+    def _getattr(self, value: Any, attr: str) -> Any:
+        try:
+            return getattr(value, attr)
+        except AttributeError:
+            pass
+        except Exception as exc:
+            raise TemplateError(
+                f"in {self.source!r}: {type(exc).__name__}: {exc}", template=self.source
+            ) from None
+        try:
+            return value[attr]
+        except (KeyError, TypeError, IndexError, AttributeError):
+            raise TemplateError(
+                f"in {self.source!r}: {type(value).__name__} object has no attribute {attr!r}",
+                template=self.source,
             ) from None
 
     def render_path(self, context: Mapping[str, Any]) -> str:
