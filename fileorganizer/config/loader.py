@@ -93,7 +93,7 @@ def _parse_rule(index: int, data: Any, file: str) -> Rule:
     try:
         model = RuleModel.model_validate(dict(data))
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = _first_error(exc)
         raise ConfigError(
             _pydantic_message(err), file=file, rule=label, key=_loc_path(err["loc"])
         ) from None
@@ -114,6 +114,13 @@ def _parse_rule(index: int, data: Any, file: str) -> Rule:
     _check_targets(rule, file, label)
     _check_placeholders(rule, file, label)
     return rule
+
+
+def _first_error(exc: ValidationError) -> Mapping[str, Any]:
+    """The error to show: an unknown key first (a typo also explains a "missing" one)."""
+    errors = exc.errors()
+    unknown = [e for e in errors if e.get("type") == "extra_forbidden"]
+    return unknown[0] if unknown else errors[0]
 
 
 def _pydantic_message(err: Mapping[str, Any]) -> str:
@@ -159,7 +166,7 @@ def _parse_filter(i: int, item: Any, file: str, label: str | int) -> FilterSpec:
     try:
         flt = cls.from_config(value)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = _first_error(exc)
         sub = _loc_path(err["loc"])
         raise ConfigError(
             _pydantic_message(err),
@@ -184,7 +191,7 @@ def _parse_action(i: int, item: Any, file: str, label: str | int) -> ActionSpec:
     try:
         action = cls.from_config(value)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = _first_error(exc)
         sub = _loc_path(err["loc"])
         raise ConfigError(
             _pydantic_message(err),
