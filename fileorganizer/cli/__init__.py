@@ -72,7 +72,10 @@ def main() -> None:
     """Entry point: run the app inside the one error boundary."""
     debug = "--debug" in sys.argv[1:]
     try:
-        app(standalone_mode=False)
+        # with standalone_mode=False, click returns the code of a typer.Exit
+        rc = app(standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except FileOrganizerError as exc:
