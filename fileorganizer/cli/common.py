@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from fileorganizer.config import Config, default_config, load_config
 from fileorganizer.errors import ConfigError
@@ -121,5 +122,5 @@ def print_json(data: Any) -> None:
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print one line to stderr and exit with ``code``."""
-    stderr_console().print(f"[bold red]error:[/] {safe_text(message)}", markup=True)
+    stderr_console().print(f"[bold red]error:[/] {escape(safe_text(message))}", markup=True)
     raise typer.Exit(code)
