@@ -117,6 +117,8 @@ class Executor:
         self.should_stop = should_stop
         #: planned path -> real path, for ops whose destination moved at apply time
         self._redirects: dict[str, str] = {}
+        #: folders known to exist (made or seen by this run): one check per folder
+        self._known_dirs: set[str] = set()
         #: operations added at apply time to make room (overwrite of a newcomer)
         self.extra_results: list[OpResult] = []
 
@@ -201,13 +203,22 @@ class Executor:
             fsops.delete(op.src)
             return OpResult(op, OpStatus.DONE)
         assert op.dst is not None
-        created = fsops.makedirs(os.path.dirname(op.dst))
+        parent = os.path.dirname(op.dst)
+        created: list[str] = []
+        if parent not in self._known_dirs:
+            created = fsops.makedirs(parent)
+            self._known_dirs.add(parent)
         dst = op.dst
         for _attempt in range(3):
             try:
                 self._transfer(
                     kind, op, dst, intent.temp_path or fsops.temp_path_for(dst, op.op_id)
                 )
+            except FileNotFoundError:
+                if os.path.isdir(parent) or not os.path.lexists(op.src):
+                    raise
+                created += fsops.makedirs(parent)  # the folder vanished mid-run
+                continue
             except DestinationExistsError:
                 new_dst, pre = self._resolve_at_apply(op, dst)
                 if pre is not None:

@@ -11,6 +11,7 @@ import traceback
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from fileorganizer._version import __version__
 from fileorganizer.cli import config_cmd, organize_cmd
@@ -68,6 +69,15 @@ def _register_optional() -> None:
 _register_optional()
 
 
+def _click_exception_class() -> type[Exception]:
+    """Click's base exception (typer >= 0.26 vendors click as ``typer._click``)."""
+    try:
+        from typer._click.exceptions import ClickException
+    except ImportError:  # older typer depends on click itself
+        from click.exceptions import ClickException  # type: ignore[assignment]
+    return ClickException
+
+
 def main() -> None:
     """Entry point: run the app inside the one error boundary."""
     debug = "--debug" in sys.argv[1:]
@@ -81,23 +91,22 @@ def main() -> None:
     except FileOrganizerError as exc:
         if debug:
             traceback.print_exc()
-        stderr_console().print(f"[bold red]error:[/] {safe_text(exc)}", markup=True)
+        stderr_console().print(f"[bold red]error:[/] {escape(safe_text(exc))}", markup=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         stderr_console().print("interrupted")
         sys.exit(130)
+    except typer.Abort:
+        sys.exit(130)
     except Exception as exc:  # click usage errors and the unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(EXIT_USAGE if exc.exit_code == 2 else exc.exit_code)
+        if isinstance(exc, _click_exception_class()):
+            exc.show()  # type: ignore[attr-defined]
+            code = int(getattr(exc, "exit_code", EXIT_USAGE))
+            sys.exit(EXIT_USAGE if code == 2 else code)
         if debug:
             traceback.print_exc()
         stderr_console().print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {safe_text(exc)} "
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(safe_text(exc))} "
             "(run with --debug for a traceback)"
         )
         sys.exit(70)
