@@ -44,6 +44,8 @@ class SessionOptions:
     extra_protected: Sequence[str] = ()
     #: Record the pass in the history (``False``: no history, no lock; library use).
     record: bool = True
+    #: Only plan these paths (the watcher's stable files); None plans everything.
+    only: Sequence[str] | None = None
 
 
 @dataclass
@@ -86,6 +88,7 @@ def make_planner(
         now=options.now,
         hash_cache=hash_cache,
         protected=protected_paths(config, options),
+        only=options.only,
     )
 
 
