@@ -5,7 +5,7 @@ Two generated trees:
 - ``small``: ``--small-count`` files (default 20,000) of 0-64 KiB, 10% exact
   duplicates, same-size files that differ only in their last byte, hard links
   and empty files;
-- ``large``: about ``--large-gb`` GiB (default 2) of files of 16-128 MiB, 10%
+- ``large``: about ``--large-gb`` GiB (default 4) of files of 16-128 MiB, 10%
   exact duplicates, same-size files that differ only in the middle.
 
 For each tree, in one run:
@@ -23,7 +23,7 @@ the same number of groups. All tools see the same warm page cache (the
 generator just wrote the files); ``--drop-caches`` tries to drop it before
 each measurement (needs root).
 
-    python bench/bench_dupes.py                      # ~1-2 minutes
+    python bench/bench_dupes.py                      # under a minute (warm cache)
     python bench/bench_dupes.py --large-gb 6 --tools jdupes,rdfind,fdupes
     python bench/bench_dupes.py --small-count 2000 --large-gb 0.2   # smoke
 """
@@ -290,7 +290,7 @@ def table(rows: list[Row]) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--small-count", type=int, default=20_000)
-    p.add_argument("--large-gb", type=float, default=2.0, help="GiB of large files (0: skip)")
+    p.add_argument("--large-gb", type=float, default=4.0, help="GiB of large files (0: skip)")
     p.add_argument("--tools", default="jdupes", help="comma list: jdupes,rdfind,fdupes")
     p.add_argument("--workdir", type=Path, help="where to generate (default: a temp dir)")
     p.add_argument("--drop-caches", action="store_true", help="drop the page cache per step")
