@@ -1,0 +1,314 @@
+"""``watch``, ``status`` and ``service install|uninstall|status``."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from fileorganizer.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    ConfigOpt,
+    DbOpt,
+    FormatOpt,
+    OutputFormat,
+    PathsArg,
+    SkipTagsOpt,
+    TagsOpt,
+    VerboseOpt,
+    app_paths,
+    find_config_path,
+    print_json,
+    require_paths_for_builtin,
+    resolve_config,
+    safe_text,
+    stdout_console,
+)
+from fileorganizer.paths import AppPaths
+from fileorganizer.report import Reporter
+from fileorganizer.service import (
+    ServiceSpec,
+    install_service,
+    service_spec,
+    service_status,
+    uninstall_service,
+    watch_argv,
+)
+from fileorganizer.session import SessionOptions
+from fileorganizer.watch import Watcher, WatchSettings, read_heartbeat
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+
+StableOpt = Annotated[
+    float,
+    typer.Option(
+        "--stable-seconds",
+        min=0,
+        help="Act on a file only after its size and mtime have not changed for this long.",
+    ),
+]
+RescanOpt = Annotated[
+    float,
+    typer.Option(
+        "--rescan-interval",
+        min=0,
+        help="Seconds between reconciliation rescans that catch missed events (0: never).",
+    ),
+]
+PollingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--polling", help="Poll instead of native events (network drives, container mounts)."
+    ),
+]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be done, do nothing.")]
+
+
+def setup_logging(paths: AppPaths, *, verbose: bool, log_stderr: bool = True) -> logging.Logger:
+    """Log ``fileorganizer.*`` to stderr and to a rotating file in the log dir."""
+    logger = logging.getLogger("fileorganizer")
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.propagate = False
+    for h in list(logger.handlers):
+        logger.removeHandler(h)
+        h.close()
+    fmt = logging.Formatter(LOG_FORMAT)
+    if log_stderr:
+        err = logging.StreamHandler(sys.stderr)
+        err.setFormatter(fmt)
+        logger.addHandler(err)
+    try:
+        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        fh = logging.handlers.RotatingFileHandler(
+            paths.log_file,
+            maxBytes=5 * 1024 * 1024,
+            backupCount=3,
+            encoding="utf-8",
+            errors="backslashreplace",
+        )
+    except OSError as exc:
+        logger.warning("cannot write the log file %s: %s", paths.log_file, exc)
+    else:
+        fh.setFormatter(fmt)
+        logger.addHandler(fh)
+    return logger
+
+
+def watch(
+    paths: PathsArg = None,
+    config: ConfigOpt = None,
+    polling: PollingOpt = False,
+    stable_seconds: StableOpt = WatchSettings.stable_seconds,
+    rescan_interval: RescanOpt = WatchSettings.rescan_interval,
+    verbose: VerboseOpt = False,
+    tags: TagsOpt = None,
+    skip_tags: SkipTagsOpt = None,
+    db: DbOpt = None,
+    heartbeat_interval: Annotated[
+        float, typer.Option("--heartbeat-interval", min=0.1, hidden=True)
+    ] = WatchSettings.heartbeat_interval,
+    log_stderr: Annotated[
+        bool, typer.Option("--log-stderr/--no-log-stderr", help="Also log to stderr.")
+    ] = True,
+) -> None:
+    """Organize files as they arrive: watch the rules' locations (or PATHS) until stopped.
+
+    A catch-up pass runs first. A file is acted on once its size and mtime have been stable
+    for --stable-seconds and it is not an unfinished download. Every batch is a run in the
+    history (mode watch). SIGINT/SIGTERM finish the current operation and exit 0.
+    """
+    ap = app_paths(db)
+    cfg = resolve_config(config, ap)
+    require_paths_for_builtin(cfg, paths)
+    logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr)
+    settings = WatchSettings(
+        stable_seconds=stable_seconds,
+        rescan_interval=rescan_interval,
+        polling=polling,
+        heartbeat_interval=heartbeat_interval,
+    )
+    options = SessionOptions(
+        app_paths=ap,
+        paths=[str(p) for p in paths or ()],
+        tags=tags or (),
+        skip_tags=skip_tags or (),
+        mode="watch",
+        reporter=Reporter(),
+    )
+    watcher = Watcher(cfg, options, settings)
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        watcher.request_stop()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    where = safe_text(cfg.path) if cfg.path else "built-in rules"
+    logger.info("fileorganizer watch started (%s); log file %s", where, ap.log_file)
+    try:
+        watcher.run()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    raise typer.Exit(EXIT_OK)
+
+
+def status(
+    fmt: FormatOpt = OutputFormat.text,
+    max_age: Annotated[
+        float | None,
+        typer.Option(
+            "--max-age",
+            min=0,
+            help="A heartbeat older than this (seconds) is stale (default: 60, or 6 intervals).",
+        ),
+    ] = None,
+) -> None:
+    """Is a watcher alive? Exits 0 when its heartbeat is fresh, 1 otherwise (health check)."""
+    ap = app_paths()
+    beat = read_heartbeat(ap.heartbeat_path)
+    info: dict[str, Any] = {
+        "config_file": str(find_config_path(None, ap) or "<built-in defaults>"),
+        "config_dir": str(ap.config_dir),
+        "data_dir": str(ap.data_dir),
+        "log_dir": str(ap.log_dir),
+        "heartbeat": str(ap.heartbeat_path),
+    }
+    if beat is None:
+        state, alive = "not running (no heartbeat)", False
+    else:
+        age, data = beat
+        interval = float(data.get("interval") or 10.0)
+        limit = max_age if max_age is not None else max(60.0, 6 * interval)
+        info.update(
+            {"age_seconds": round(age, 1), "pid": data.get("pid"), "stats": data.get("stats")}
+        )
+        info["missing_folders"] = data.get("missing") or []
+        if data.get("state") == "stopped":
+            state, alive = "stopped", False
+        elif age > limit:
+            state, alive = f"stale (last heartbeat {age:.0f} s ago)", False
+        else:
+            state, alive = "running", True
+    info["watcher"] = state
+    info["alive"] = alive
+    if fmt is OutputFormat.json:
+        print_json(info)
+    else:
+        out = stdout_console()
+        colour = "green" if alive else "red"
+        line = f"watcher: [{colour}]{escape(state)}[/]"
+        if alive:
+            line += f" (pid {info.get('pid')}, heartbeat {info['age_seconds']} s ago)"
+        out.print(line)
+        for folder in info.get("missing_folders", []):
+            out.print(f"  [yellow]missing folder[/] {escape(safe_text(folder))}")
+        for key in ("config_file", "config_dir", "data_dir", "log_dir"):
+            out.print(f"{key.replace('_', ' ')}: {escape(safe_text(info[key]))}")
+    raise typer.Exit(EXIT_OK if alive else EXIT_FAILED)
+
+
+service_app = typer.Typer(
+    name="service",
+    help="Install the watcher as a user service (systemd user unit or launchd agent).",
+    no_args_is_help=True,
+)
+
+
+def _spec(
+    config: Path | None = None,
+    polling: bool = False,
+    stable_seconds: float | None = None,
+    rescan_interval: float | None = None,
+) -> ServiceSpec:
+    ap = app_paths()
+    is_mac = sys.platform == "darwin"
+    cfg = config if config is not None else find_config_path(None, ap)
+    argv = watch_argv(
+        config=cfg,
+        polling=polling,
+        stable_seconds=stable_seconds,
+        rescan_interval=rescan_interval,
+        log_stderr=not is_mac,
+    )
+    return service_spec(argv, log_dir=ap.log_dir)
+
+
+@service_app.command("install")
+def service_install(
+    config: ConfigOpt = None,
+    polling: PollingOpt = False,
+    stable_seconds: Annotated[
+        float | None, typer.Option("--stable-seconds", min=0, help="Passed to watch.")
+    ] = None,
+    rescan_interval: Annotated[
+        float | None, typer.Option("--rescan-interval", min=0, help="Passed to watch.")
+    ] = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Write and enable the service so the watcher starts at login."""
+    spec = _spec(config, polling, stable_seconds, rescan_interval)
+    out = stdout_console()
+    if dry_run:
+        out.print(f"would write {escape(safe_text(spec.path))}:", highlight=False)
+        sys.stdout.write(spec.content if spec.content.endswith("\n") else spec.content + "\n")
+        for cmd in spec.install_cmds:
+            out.print(f"would run: {escape(' '.join(cmd))}")
+        raise typer.Exit(EXIT_OK)
+    for line in install_service(spec):
+        out.print(escape(safe_text(line)))
+    raise typer.Exit(EXIT_OK)
+
+
+@service_app.command("uninstall")
+def service_uninstall(dry_run: DryRunOpt = False) -> None:
+    """Stop the service and remove its file."""
+    spec = _spec()
+    out = stdout_console()
+    if dry_run:
+        if not spec.path.exists():
+            out.print(f"not installed ({escape(safe_text(spec.path))} does not exist)")
+        else:
+            for cmd in spec.uninstall_cmds:
+                out.print(f"would run: {escape(' '.join(cmd))}")
+            out.print(f"would remove {escape(safe_text(spec.path))}")
+        raise typer.Exit(EXIT_OK)
+    done = uninstall_service(spec)
+    if not done:
+        out.print(f"not installed ({escape(safe_text(spec.path))} does not exist)")
+    for line in done:
+        out.print(escape(safe_text(line)))
+    raise typer.Exit(EXIT_OK)
+
+
+@service_app.command("status")
+def service_status_cmd(fmt: FormatOpt = OutputFormat.text) -> None:
+    """Is the service installed and running? Exits 0 when it runs."""
+    spec = _spec()
+    st = service_status(spec)
+    if fmt is OutputFormat.json:
+        print_json(st.to_dict())
+    else:
+        out = stdout_console()
+        where = escape(safe_text(st.path))
+        if not st.installed:
+            out.print(f"{st.kind}: not installed ({where} does not exist)")
+        else:
+            state = "[green]running[/]" if st.active else "[red]not running[/]"
+            out.print(f"{st.kind}: installed at {where}, {state}")
+            for d in st.details:
+                out.print(f"  {escape(safe_text(d))}")
+    raise typer.Exit(EXIT_OK if st.active else EXIT_FAILED)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to ``app``."""
+    app.command()(watch)
+    app.command()(status)
+    app.add_typer(service_app, name="service")
