@@ -272,6 +272,8 @@ class Template:
         rendered = self.render(context)
         if "\x00" in rendered:
             raise UnsafePathError(f"rendered path contains NUL: {rendered!r}", template=self.source)
+        if not self.static:
+            self._check_shape(rendered, context)
         if self.anchor:
             anchor = os.path.normpath(self.anchor)
             norm = os.path.normpath(rendered)
@@ -280,6 +282,27 @@ class Template:
                     f"rendered path {rendered!r} escapes {self.anchor!r}", template=self.source
                 )
         return rendered
+
+    def _check_shape(self, rendered: str, context: Mapping[str, Any]) -> None:
+        """Empty values must not turn a path into nothing, ``.``/``..``, or an absolute path.
+
+        A file destination must end in a real name; a path may be absolute only
+        when the template's fixed prefix is, or its first value is a path
+        (``{location}``, ``{path.parent}``): made-safe values never hold ``/``.
+        """
+        last = os.path.basename(rendered)
+        if not rendered or (not rendered.endswith(("/", os.sep)) and last in ("", ".", "..")):
+            raise UnsafePathError(
+                f"rendered path {rendered!r} does not name a file or folder", template=self.source
+            )
+        if os.path.isabs(rendered) and self.source.startswith("{"):
+            end = _closing_brace(self.source, 1)
+            head = compile_template(self.source[: end + 1]).render(context) if end > 0 else ""
+            if not os.path.isabs(head):
+                raise UnsafePathError(
+                    f"rendered path {rendered!r} would be absolute (a value is empty)",
+                    template=self.source,
+                )
 
 
 @lru_cache(maxsize=1024)
