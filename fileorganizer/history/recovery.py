@@ -111,6 +111,10 @@ class _Reconciler:
     def __init__(self, history: History) -> None:
         self.history = history
         self.report = RecoveryReport()
+        #: (run, path) that an unfinished earlier operation should have created
+        self._never_arrived: set[tuple[int, str]] = set()
+        #: unfinished transfers by (run, source), to follow chains (a -> b -> c)
+        self.pending_by_src: dict[tuple[int, str], OpRecord] = {}
 
     def _resolve(
         self,
@@ -142,6 +146,13 @@ class _Reconciler:
             fsops.restore_temp_cleanup(temp)
 
     def reconcile(self, rec: OpRecord) -> None:
+        key = (rec.run_id, rec.src)
+        if key in self._never_arrived:
+            # a chained operation whose earlier step (which makes its source) was not done
+            self._mark_not_arrived(rec)
+            self._resolve(rec, SKIPPED, "not_done", f"not done: {rec.src} was never created")
+            return
+        before = len(self.report.items)
         try:
             if rec.kind in TRANSFER_KINDS:
                 self._transfer(rec)
@@ -155,6 +166,27 @@ class _Reconciler:
             self._resolve(
                 rec, FAILED, "ambiguous", f"recovery could not decide: {exc}; nothing touched"
             )
+        if len(self.report.items) > before and self.report.items[-1].outcome != "done":
+            self._mark_not_arrived(rec)
+
+    def _follow_chain(self, run_id: int, path: str) -> str | None:
+        """Where the file journaled to arrive at ``path`` is now, following later ops."""
+        seen = set()
+        while (run_id, path) in self.pending_by_src and path not in seen:
+            seen.add(path)
+            nxt = self.pending_by_src[(run_id, path)]
+            target = nxt.trash_path if nxt.kind == "trash" else nxt.planned_dst
+            if target is None:
+                return None
+            if os.path.lexists(target):
+                return target
+            path = target
+        return None
+
+    def _mark_not_arrived(self, rec: OpRecord) -> None:
+        target = rec.trash_path if rec.kind == "trash" else rec.planned_dst
+        if target and rec.kind not in REMOVE_KINDS:
+            self._never_arrived.add((rec.run_id, target))
 
     # -- transfers -----------------------------------------------------------
     def _transfer(self, rec: OpRecord) -> None:
@@ -165,7 +197,7 @@ class _Reconciler:
             return
         src_now, dst_now = _ident(src), _ident(dst)
         src_intact = _matches(src_now, rec.identity, check_inode=rec.check_inode)
-        if src_now is None and _arrived(dst_now, rec.identity):
+        if not src_intact and _arrived(dst_now, rec.identity):
             self._finish_side_files(rec, dst)
             self._resolve(rec, DONE, "done", f"had been done: {dst}", dst, dst_now)
             return
@@ -212,7 +244,22 @@ class _Reconciler:
                     dst_now,
                 )
                 return
-        if src_now is None and rec.identity is not None:
+            # the source is intact and what sits at the destination is not ours:
+            # a no-replace move never wrote there
+            self._cleanup_temp(rec)
+            self._resolve(
+                rec, SKIPPED, "not_done", f"not done; {dst} is another file, {src} left in place"
+            )
+            return
+        if src_now is None and dst_now is None:
+            final = self._follow_chain(rec.run_id, dst)
+            if final is not None and _arrived(_ident(final), rec.identity):
+                # a later operation of the run moved it on from dst: this one was done
+                self._resolve(
+                    rec, DONE, "done", f"had been done (moved on to {final})", dst, _ident(final)
+                )
+                return
+        if src_now is None and rec.identity is not None and rec.check_inode:
             found = _find_by_inode(os.path.dirname(dst), rec.identity)
             if found is not None:
                 self._finish_side_files(rec, found)
@@ -287,7 +334,9 @@ def recover(history: History) -> RecoveryReport:
     Call only while holding the lock (no other process is mid-run).
     """
     rec = _Reconciler(history)
-    for op in history.pending_operations():
+    pending = history.pending_operations()
+    rec.pending_by_src = {(op.run_id, op.src): op for op in pending if op.kind in TRANSFER_KINDS}
+    for op in pending:
         rec.reconcile(op)
     for run in history.unfinished_runs():
         history.finish_run(run.id, status=INTERRUPTED)

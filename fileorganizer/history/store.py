@@ -582,10 +582,21 @@ class RunJournal:
         return row
 
     def record_intents(self, intents: Sequence[Intent]) -> None:
-        """Commit the intents (one durable transaction)."""
+        """Commit the intents (one durable transaction).
+
+        Each row also lists the destination's parent folders missing right now:
+        the folders the run may create, so that undo can remove them (once
+        empty) even when a crash kept the result from being recorded.
+        """
         if not intents:
             return
-        rows = [self.intent_row(i) for i in intents]
+        cache: dict[str, bool] = {}
+        rows = []
+        for i in intents:
+            row = self.intent_row(i)
+            if i.op.kind.value in _CREATES_DST and i.dst:
+                row["created_dirs"] = enc_list(missing_parents(i.dst, cache))
+            rows.append(row)
         self.insert_rows(rows)
 
     def insert_rows(self, rows: list[dict[str, Any]]) -> None:
@@ -602,6 +613,28 @@ class RunJournal:
                 s.execute(update(OpRow).where(OpRow.op_id == r.op.op_id).values(**result_values(r)))
 
 
+_CREATES_DST = frozenset({"move", "rename", "copy", "symlink", "hardlink", "restore"})
+
+
+def missing_parents(path: str, cache: dict[str, bool] | None = None) -> list[str]:
+    """The parent folders of ``path`` that do not exist now, outermost first."""
+    cache = {} if cache is None else cache
+    missing: list[str] = []
+    d = os.path.dirname(os.path.normpath(path))
+    while True:
+        known = cache.get(d)
+        exists = known if known is not None else os.path.isdir(d)
+        cache[d] = exists
+        if exists:
+            break
+        missing.append(d)
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    return list(reversed(missing))
+
+
 _STATE_OF = {OpStatus.DONE: DONE, OpStatus.SKIPPED: SKIPPED, OpStatus.FAILED: FAILED}
 
 
@@ -612,8 +645,9 @@ def result_values(r: OpResult) -> dict[str, Any]:
         "dst": enc(r.dst if r.dst is not None else r.op.dst),
         "error": r.error,
         "reason": r.reason,
-        "created_dirs": enc_list(list(r.created_dirs)),
     }
+    if r.created_dirs:  # else keep the folders journaled with the intent
+        values["created_dirs"] = enc_list(list(r.created_dirs))
     if r.trash_path is not None:
         values["trash_path"] = enc(r.trash_path)
     values.update(identity_columns("after_", r.identity_after))

@@ -32,6 +32,7 @@ from fileorganizer.history.store import (
     OpRecord,
     RunJournal,
     identity_columns,
+    missing_parents,
 )
 from fileorganizer.operations import Identity, new_op_id
 
@@ -234,6 +235,7 @@ class _Applier:
 
     def intent_rows(self, steps: Sequence[UndoStep], first_seq: int) -> list[dict[str, Any]]:
         rows = []
+        cache: dict[str, bool] = {}
         for i, step in enumerate(steps):
             if step.kind == "trash":
                 try:
@@ -262,6 +264,15 @@ class _Applier:
                 "reverses": step.op.id,
             }
             row.update(identity_columns("src_", step.expected))
+            if step.dst and step.kind in (
+                "move",
+                "rename",
+                "restore",
+                "copy",
+                "symlink",
+                "hardlink",
+            ):
+                row["created_dirs"] = enc_list(missing_parents(step.dst, cache))
             rows.append(row)
         return rows
 
@@ -314,12 +325,13 @@ class _Applier:
             values: dict[str, Any] = {
                 "state": {"done": DONE, "refused": SKIPPED}.get(step.status, FAILED),
                 "dst": enc(step.final_dst or step.dst),
-                "created_dirs": enc_list(step.created_dirs),
                 "reason": step.reason if step.status == "refused" else None,
                 "error": step.reason if step.status == "failed" else None,
             }
             if step.kind == "trash" and step.final_dst:
                 values["trash_path"] = enc(step.final_dst)
+            if step.created_dirs:
+                values["created_dirs"] = enc_list(step.created_dirs)
             values.update(identity_columns("after_", step.identity_after))
             self.history.update_operation_by_op_id(step.op_id, **values)
             if step.status == "done":
