@@ -366,12 +366,16 @@ class Watcher:
         self._wake = threading.Event()
         self._stop = False
         self._paused = False
+        #: Events dropped while paused (see :meth:`pause_events`).
+        self.dropped_events = 0
         self._rescan_reason: str | None = None
         self._pending: dict[str, _Pending] = {}
         self._known: dict[str, _Known] = {}
         self._moves: dict[int, deque[float]] = {}
         self._chains = itertools.count(1)
         self._started_wall = time.time()
+        #: Set once the observer runs and the catch-up pass has been scanned.
+        self.started = threading.Event()
         self._next_heartbeat = 0.0
 
     # -- control (thread-safe) ----------------------------------------------
@@ -456,7 +460,10 @@ class Watcher:
 
     # -- events (observer thread) ---------------------------------------------
     def _on_event(self, event: FileSystemEvent) -> None:
-        if self._paused or event.event_type in ("opened", "closed_no_write"):
+        if self._paused:
+            self.dropped_events += 1
+            return
+        if event.event_type in ("opened", "closed_no_write"):
             return
         if event.is_directory and (event.event_type == "modified" or not self.want_dirs):
             if event.event_type == "deleted":
@@ -482,6 +489,7 @@ class Watcher:
         try:
             self._start_observer()
             self._rescan("catch-up", force=True)
+            self.started.set()
             next_rescan = self._next(self.settings.rescan_interval)
             next_roots = self.clock() + self.settings.root_check_interval
             while not self._stop:
