@@ -359,11 +359,6 @@ def test_location_that_is_a_file_is_an_error(tmp_path, write_config, yaml_str, c
     assert tree.read(tmp_path) == {"file.txt": b"x"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: typer 0.29 vendors click (typer._click); cli/__init__.py main() checks "
-    "click.ClickException, so usage errors exit 70 'internal error' instead of 2",
-)
 def test_unknown_cli_option_is_a_usage_error(cli_main):
     res = cli_main("run", "--frobnicate")
     assert res.code == 2
@@ -374,14 +369,7 @@ def test_unknown_cli_option_is_a_usage_error(cli_main):
 # -- markup-like text in messages ---------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cli/__init__.py main() prints the error with Rich markup unescaped; "
-    "a key or path containing '[/]' raises MarkupError -> traceback, exit 1",
-)
-def test_cli_error_message_with_markup_like_text_is_printed_verbatim(
-    write_config, run_cli
-):
+def test_cli_error_message_with_markup_like_text_is_printed_verbatim(write_config, run_cli):
     path = write_config('rules: []\n"[/]": 1\n')
     proc = run_cli("check", "-c", path)
     assert "Traceback" not in proc.stderr

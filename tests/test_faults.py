@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 
@@ -301,3 +302,169 @@ def test_cross_device_trash_is_recoverable(two_disks, tree, yaml_str, isolated_e
     with open(done.trash_path, "rb") as f:
         assert f.read() == before["notes.txt"]
     assert not _has_temp(tree.read(src.parent))
+
+
+# -- unreadable files and folders (as an unprivileged user) ---------------------------
+
+NOBODY = 65534
+
+
+@pytest.fixture
+def nobody_tree(tree):
+    """A tree owned by ``nobody`` in a world-traversable folder (root ignores modes)."""
+    if not hasattr(os, "fork") or os.geteuid() != 0:
+        pytest.skip("dropping privileges to 'nobody' needs root and fork()")
+    import shutil
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix="fileorganizer-nobody-", dir="/tmp")
+    os.chmod(base, 0o755)
+    tree.make(
+        base,
+        {
+            "inbox": {
+                "a-ok.txt": "readable",
+                "b-secret.txt": "no one may read this",
+                "locked": {"inner.txt": "behind a locked door"},
+                "open": {"c.txt": "in an open folder"},
+            },
+            "home": {},
+        },
+    )
+    for dirpath, dirnames, filenames in os.walk(base):
+        for name in [*dirnames, *filenames]:
+            os.lchown(os.path.join(dirpath, name), NOBODY, NOBODY)
+    os.chown(base, NOBODY, NOBODY)
+    os.chmod(os.path.join(base, "inbox", "b-secret.txt"), 0)
+    os.chmod(os.path.join(base, "inbox", "locked"), 0)
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _run_as_nobody(fn, base: str) -> dict:
+    """Run ``fn()`` in a forked child that has dropped to uid/gid nobody; return its JSON."""
+    import io
+    import traceback
+
+    # warm imports the child would otherwise read from folders nobody cannot enter
+    import fileorganizer.cli
+    import fileorganizer.session  # noqa: F401
+
+    env = {
+        "FILEORGANIZER_DATA_DIR": os.path.join(base, "home", "data"),
+        "FILEORGANIZER_CONFIG_DIR": os.path.join(base, "home", "config"),
+        "FILEORGANIZER_LOG_DIR": os.path.join(base, "home", "log"),
+        "XDG_DATA_HOME": os.path.join(base, "home", "xdg"),
+        "HOME": os.path.join(base, "home"),
+    }
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns into pytest
+        payload: dict
+        try:
+            os.close(r)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            os.environ.update(env)
+            os.chdir(base)
+            out, err = io.StringIO(), io.StringIO()
+            sys_out, sys_err = sys.stdout, sys.stderr
+            sys.stdout, sys.stderr = out, err
+            try:
+                value = fn()
+            finally:
+                sys.stdout, sys.stderr = sys_out, sys_err
+            payload = {"value": value, "out": out.getvalue(), "err": err.getvalue()}
+        except BaseException:
+            payload = {"crash": traceback.format_exc()}
+        try:
+            os.write(w, json.dumps(payload).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    while chunk := os.read(r, 65536):
+        chunks.append(chunk)
+    os.close(r)
+    os.waitpid(pid, 0)
+    result = json.loads(b"".join(chunks) or b'{"crash": "no output"}')
+    assert "crash" not in result, result["crash"]
+    return result
+
+
+def _backup_rule(base: str, yaml_str) -> str:
+    return (
+        "rules:\n  - name: backup\n"
+        f"    locations: {yaml_str(os.path.join(base, 'inbox'))}\n"
+        "    subfolders: true\n"
+        f"    actions: [copy: {yaml_str(os.path.join(base, 'backup') + '/')}]\n"
+    )
+
+
+def _assert_unreadable_left_alone(base: str, tree) -> None:
+    os.chmod(os.path.join(base, "inbox", "locked"), 0o755)
+    assert tree.read(os.path.join(base, "inbox")) == {
+        "a-ok.txt": b"readable",
+        "b-secret.txt": b"no one may read this",
+        "locked": {"inner.txt": b"behind a locked door"},
+        "open": {"c.txt": b"in an open folder"},
+    }
+    assert tree.read(os.path.join(base, "backup")) == {
+        "a-ok.txt": b"readable",
+        "c.txt": b"in an open folder",
+    }
+
+
+def test_unreadable_file_and_folder_are_reported_and_the_run_goes_on(nobody_tree, tree, yaml_str):
+    base = nobody_tree
+    text = _backup_rule(base, yaml_str)
+
+    def job() -> dict:
+        p = plan(load_config_text(text))
+        result = apply_plan(p, trash_dir=os.path.join(base, "home", "trash"))
+        return {
+            "applied": sorted(r.op.src for r in result.applied),
+            "failed": [[r.op.src, r.error] for r in result.failed],
+            "problems": [[pr.path, pr.message] for pr in p.problems],
+            "ok": result.ok,
+        }
+
+    got = _run_as_nobody(job, base)["value"]
+
+    inbox = os.path.join(base, "inbox")
+    assert got["applied"] == [os.path.join(inbox, "a-ok.txt"), os.path.join(inbox, "open", "c.txt")]
+    [[src, error]] = got["failed"]
+    assert src == os.path.join(inbox, "b-secret.txt") and "Permission denied" in error
+    [[path, message]] = got["problems"]
+    assert path == os.path.join(inbox, "locked") and "cannot read folder" in message
+    assert got["ok"] is False
+    _assert_unreadable_left_alone(base, tree)
+
+
+def test_cli_unreadable_file_and_folder_exit_1_with_messages(nobody_tree, tree, yaml_str):
+    base = nobody_tree
+    config = os.path.join(base, "home", "rules.yaml")
+    with open(config, "w", encoding="utf-8") as f:
+        f.write(_backup_rule(base, yaml_str))
+    os.chown(config, NOBODY, NOBODY)
+
+    def job() -> int:
+        from fileorganizer.cli import main
+
+        sys.argv = ["fileorganizer", "run", "-c", config]
+        try:
+            main()
+        except SystemExit as exc:
+            return int(exc.code or 0)
+        return 0
+
+    res = _run_as_nobody(job, base)
+
+    assert res["value"] == 1, res["err"]
+    err = res["err"]
+    assert "Traceback" not in err
+    assert "b-secret.txt" in err and "Permission denied" in err
+    assert os.path.join(base, "inbox", "locked") in err and "cannot read folder" in err
+    assert "2 applied" in err and "1 failed" in err
+    _assert_unreadable_left_alone(base, tree)
