@@ -138,6 +138,9 @@ class Planner:
         self.plan = Plan(config_path=config.path, config_hash=config.source_hash)
         self._only: str | None = None
         self._token = uuid.uuid4().hex[:8]
+        self._uses_values: dict[int, bool] = {}
+        #: per-file caches (hash, mime type, EXIF) shared by all rules of this plan
+        self._caches: dict[str, dict[str, Any]] | None = {} if len(self.rules) > 1 else None
         #: When set, only these paths are planned (the watcher's stable files).
         self.only: frozenset[str] | None = (
             frozenset(os.path.normpath(os.path.abspath(os.fspath(p))) for p in only)
@@ -186,14 +189,20 @@ class Planner:
 
         vtree = self.vtree
         want_dirs = rule.targets == "dirs"
+        caches = self._caches
         for entry in scan(spec, on_error):
             if vtree.is_removed(os.path.normpath(entry.path)):
                 continue
+            if caches is not None:
+                entry.cache = caches.setdefault(entry.real_path, entry.cache)
             yield entry
         for path, placed in vtree.added_under(location, max_depth):
             if placed.is_dir != want_dirs:
                 continue
-            yield FileEntry(path, location, real_path=placed.real_path, is_dir=placed.is_dir)
+            entry = FileEntry(path, location, real_path=placed.real_path, is_dir=placed.is_dir)
+            if caches is not None:
+                entry.cache = caches.setdefault(entry.real_path, entry.cache)
+            yield entry
 
     # -- planning --------------------------------------------------------
     def run(self) -> Plan:
@@ -298,6 +307,8 @@ class Planner:
                     return False, values
                 if mode == "none" and ok:
                     return False, values
+                if mode == "any" and ok and not self._needs_all_values(rule):
+                    return True, values
         if mode == "all":
             matched = all(results)
         elif mode == "any":
@@ -305,6 +316,17 @@ class Planner:
         else:
             matched = not any(results)
         return matched, values
+
+    def _needs_all_values(self, rule: Rule) -> bool:
+        """Whether the rule's actions use a filter's value (so every filter must run)."""
+        got = self._uses_values.get(rule.index)
+        if got is None:
+            used: set[str] = set()
+            for spec in rule.actions:
+                for _option, template in spec.action.templates():
+                    used |= template.names
+            got = self._uses_values[rule.index] = bool(used & {f.name for f in rule.filters})
+        return got
 
     def _problem(self, path: str, message: str, rule: Rule | None) -> None:
         problem = Problem(path, message, rule.name if rule else None)

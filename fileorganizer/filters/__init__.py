@@ -1,6 +1,15 @@
 """Filters: one small module per family, registered by name in :data:`FILTERS`."""
 
-from fileorganizer.filters import dates, names, size  # noqa: F401  (registers)
+from fileorganizer.filters import (  # noqa: F401  (importing registers them)
+    dates,
+    duplicate,
+    exif,
+    filecontent,
+    hash,
+    mimetype,
+    names,
+    size,
+)
 from fileorganizer.filters.base import (
     FILTERS,
     LAZY_PLACEHOLDERS,
