@@ -20,6 +20,7 @@ from fileorganizer.errors import (
     OperationError,
 )
 from fileorganizer.executor import RunResult, apply_plan
+from fileorganizer.history import History, undo_run
 from fileorganizer.operations import Operation, OpKind, OpResult, OpStatus
 from fileorganizer.planner import Plan, plan
 from fileorganizer.report import Reporter
@@ -28,6 +29,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "FileOrganizerError",
+    "History",
     "LocationError",
     "LockHeldError",
     "OpKind",
@@ -44,4 +46,5 @@ __all__ = [
     "load_config",
     "load_config_text",
     "plan",
+    "undo_run",
 ]

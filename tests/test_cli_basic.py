@@ -112,6 +112,8 @@ rules:
     )
     out = cli_main("sim", "-c", str(cfg), "--tags", "daily", "--format", "json").out
     assert [o["rule"] for o in json.loads(out)["operations"]] == ["tagged"]
+    out = cli_main("sim", "-c", str(cfg), "--tags", "weekly,daily", "--format", "json").out
+    assert [o["rule"] for o in json.loads(out)["operations"]] == ["tagged"]
     out = cli_main("sim", "-c", str(cfg), "--skip-tags", "daily", "--format", "json").out
     assert [o["rule"] for o in json.loads(out)["operations"]] == ["untagged"]
 

@@ -63,6 +63,11 @@ WaitOpt = Annotated[
 ]
 
 
+def split_tags(values: list[str] | None) -> list[str]:
+    """``--tags a,b --tags c`` -> ``["a", "b", "c"]`` (organize users write commas)."""
+    return [t.strip() for v in values or () for t in v.split(",") if t.strip()]
+
+
 def stdout_console() -> Console:
     """The console for results (stdout). No colour when NO_COLOR or not a terminal."""
     return Console(soft_wrap=True, highlight=False)

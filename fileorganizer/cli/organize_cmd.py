@@ -27,6 +27,7 @@ from fileorganizer.cli.common import (
     require_paths_for_builtin,
     resolve_config,
     safe_text,
+    split_tags,
     stderr_console,
     stdout_console,
 )
@@ -59,8 +60,8 @@ def _organize(
     options = SessionOptions(
         app_paths=ap,
         paths=[str(p) for p in paths or ()],
-        tags=tags or (),
-        skip_tags=skip_tags or (),
+        tags=split_tags(tags),
+        skip_tags=split_tags(skip_tags),
         dry_run=dry_run,
         mode="sim" if dry_run else "run",
         wait=wait,
@@ -225,8 +226,8 @@ def explain(
     options = SessionOptions(
         app_paths=ap,
         paths=[str(p) for p in folders or ()],
-        tags=tags or (),
-        skip_tags=skip_tags or (),
+        tags=split_tags(tags),
+        skip_tags=split_tags(skip_tags),
     )
     planner: Planner = make_planner(cfg, options)
     traces = planner.explain(file)
