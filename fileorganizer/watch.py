@@ -377,6 +377,7 @@ class Watcher:
         #: Set once the observer runs and the catch-up pass has been scanned.
         self.started = threading.Event()
         self._next_heartbeat = 0.0
+        self._next_due = float("inf")
 
     # -- control (thread-safe) ----------------------------------------------
     def stop(self) -> None:
@@ -526,8 +527,9 @@ class Watcher:
         return self.clock() + interval if interval > 0 else float("inf")
 
     def _tick(self) -> float:
+        """How long to sleep: until the next pending file is due (events wake us early)."""
         if self._pending:
-            return max(0.02, min(0.25, self.settings.stable_seconds / 4))
+            return max(0.01, min(0.5, self._next_due - self.clock()))
         return 0.5
 
     def _drain(self) -> None:
@@ -662,21 +664,22 @@ class Watcher:
         now = self.clock()
         stable = self.settings.stable_seconds
         ready: list[str] = []
+        self._next_due = float("inf")
         for path, p in list(self._pending.items()):
-            if now - max(p.last_event, p.since) < stable:
+            due = max(p.last_event, p.since) + stable
+            if now < due:
+                self._next_due = min(self._next_due, due)
                 continue
             try:
                 sig = sig_of(os.lstat(path))
             except OSError:
                 del self._pending[path]
                 continue
-            if sig != p.sig:
-                log.debug("not stable yet: %s", path)
+            if sig != p.sig or has_partial_sibling(path):
+                why = "not stable yet" if sig != p.sig else "still downloading (partial sibling)"
+                log.debug("%s: %s", why, path)
                 p.sig, p.since = sig, now
-                continue
-            if has_partial_sibling(path):
-                log.debug("still downloading (partial sibling): %s", path)
-                p.since = now
+                self._next_due = min(self._next_due, now + stable)
                 continue
             if self._guard(path, sig):
                 del self._pending[path]
