@@ -167,43 +167,7 @@ class _Known:
 
 def organize_batch(config: Config, options: SessionOptions, only: Sequence[str]) -> SessionResult:
     """One watch batch: :func:`~fileorganizer.session.organize` restricted to ``only``."""
-    if "only" in SessionOptions.__dataclass_fields__:
-        return organize(config, replace(options, only=list(only)))  # type: ignore[call-arg, unused-ignore]
-    return _organize_only_compat(config, options, only)
-
-
-def _organize_only_compat(
-    config: Config, options: SessionOptions, only: Sequence[str]
-) -> SessionResult:
-    """TEMPORARY: ``organize()`` with the planner restricted to ``only``.
-
-    ``SessionOptions.only`` went missing when the history was wired into
-    :mod:`fileorganizer.session`; until it is back this mirrors ``organize()``
-    step by step (same lock, recovery, history run and executor) and only sets
-    :attr:`Planner.only`. Delete it once ``SessionOptions.only`` exists again.
-    """
-    from fileorganizer import session
-    from fileorganizer.history import recover
-    from fileorganizer.lock import RunLock
-
-    paths = options.app_paths
-    with RunLock(paths.lock_path, options.wait), session.open_history(paths) as history:
-        recovery = recover(history)
-        planner = make_planner(config, options, hash_cache=history)
-        planner.only = frozenset(os.path.normpath(os.path.abspath(p)) for p in only)
-        plan = planner.run()
-        run_id = history.start_run(
-            options.mode,
-            config_path=os.path.abspath(plan.config_path) if plan.config_path else None,
-            config_hash=plan.config_hash,
-            planned=len(plan.operations),
-        )
-        try:
-            result = session._apply(plan, options, history.journal(run_id))
-        finally:
-            history.finish_run(run_id, problems=len(plan.problems))
-        result.run_id = run_id
-        return SessionResult(plan, result, run_id, recovery)
+    return organize(config, replace(options, only=list(only)))
 
 
 def sig_of(st: os.stat_result) -> Sig:
