@@ -15,6 +15,9 @@ Fixtures
   a folder of its own, outside ``tmp_path``'s tree).
 - ``run_cli``: ``run_cli(*args, env=None, cwd=None) -> CompletedProcess`` running
   ``python -m fileorganizer`` in a subprocess (real exit codes and streams).
+- ``cli_main``: ``cli_main(*args) -> CliResult(code, out, err)`` running the real
+  entry point ``fileorganizer.cli.main`` (the error boundary) in-process: fast,
+  with real exit codes; use ``run_cli`` when a separate process matters.
 - ``tmpfs``: a factory ``tmpfs(size="1m") -> Path`` mounting a fresh tmpfs
   (skips when not root or mounting fails); unmounted at teardown.
 - ``yaml_str``: quote a path (or any string) for a YAML config.
@@ -219,6 +222,37 @@ def run_cli_process(
 def run_cli() -> Callable[..., subprocess.CompletedProcess[Any]]:
     """``run_cli(*args, env=None, cwd=None, text=True)`` -> CompletedProcess."""
     return run_cli_process
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one in-process CLI call did."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli_main(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliResult]:
+    """Run ``fileorganizer.cli.main()`` in-process with ``args``; never raises SystemExit."""
+    from fileorganizer.cli import main
+
+    def call(*args: str | os.PathLike[str]) -> CliResult:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["fileorganizer", *(os.fspath(a) for a in args)])
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        else:  # pragma: no cover - main() always exits
+            code = 0
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return call
 
 
 # -- mounts ----------------------------------------------------------------------
