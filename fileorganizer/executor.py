@@ -178,6 +178,10 @@ class Executor:
         return Intent(op, op.dst)
 
     def _apply_one(self, intent: Intent) -> OpResult:
+        redirected = self._redirects.get(intent.op.src)
+        if redirected is not None and redirected != intent.op.src:
+            # an earlier op in this batch put the file elsewhere than planned
+            intent = replace(intent, op=replace(intent.op, src=redirected))
         op = intent.op
         try:
             if op.kind is OpKind.ECHO:

@@ -350,6 +350,16 @@ class TrashSlot:
     info_path: str
 
 
+def _nearest_existing(path: str) -> str:
+    p = os.path.abspath(path)
+    while not os.path.lexists(p):
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    return p
+
+
 def _mount_point(path: str) -> str:
     p = os.path.abspath(path)
     dev = os.lstat(p).st_dev
@@ -385,11 +395,16 @@ class Trash:
                 p = parent
 
     def trash_dir_for(self, path: str) -> str:
-        """The trash folder to use for ``path`` (created if needed)."""
-        dev = os.lstat(path).st_dev
+        """The trash folder to use for ``path`` (created if needed).
+
+        ``path`` need not exist yet (a file an earlier operation of the same
+        batch puts there): its nearest existing ancestor tells the filesystem.
+        """
+        existing = _nearest_existing(path)
+        dev = os.lstat(existing).st_dev
         if dev == self._home_dev():
             return self.home
-        top = _mount_point(path)
+        top = _mount_point(existing)
         candidate = os.path.join(top, f".Trash-{os.getuid()}")
         try:
             os.makedirs(os.path.join(candidate, "files"), mode=0o700, exist_ok=True)

@@ -25,7 +25,7 @@ from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind
 from fileorganizer.report import Problem, Reporter
 from fileorganizer.scan import FileEntry, ScanSpec, scan
 from fileorganizer.templates import compile_template
-from fileorganizer.vtree import VirtualTree
+from fileorganizer.vtree import Placed, VirtualTree
 
 if TYPE_CHECKING:
     from fileorganizer.actions.base import Action
@@ -166,7 +166,9 @@ class Planner:
                     why = "does not exist" if not os.path.exists(path) else "is not a folder"
                     raise LocationError(f"rule {rule.name!r}: location {path} {why}", path=path)
 
-    def _entries(self, rule: Rule, loc: LocationModel) -> Iterator[FileEntry]:
+    def _entries(
+        self, rule: Rule, loc: LocationModel, placed_before: list[tuple[str, Placed]]
+    ) -> Iterator[FileEntry]:
         location = os.path.abspath(loc.path)
         max_depth = loc.max_depth if loc.max_depth is not None else (None if rule.subfolders else 0)
         spec = ScanSpec(
@@ -196,13 +198,19 @@ class Planner:
             if caches is not None:
                 entry.cache = caches.setdefault(entry.real_path, entry.cache)
             yield entry
-        for path, placed in vtree.added_under(location, max_depth):
+        for path, placed in placed_before:
+            if vtree.placed(path) is not placed:
+                continue  # moved on by this rule meanwhile
             if placed.is_dir != want_dirs:
                 continue
             entry = FileEntry(path, location, real_path=placed.real_path, is_dir=placed.is_dir)
             if caches is not None:
                 entry.cache = caches.setdefault(entry.real_path, entry.cache)
             yield entry
+
+    def _placed_in(self, rule: Rule, loc: LocationModel) -> list[tuple[str, Placed]]:
+        max_depth = loc.max_depth if loc.max_depth is not None else (None if rule.subfolders else 0)
+        return self.vtree.added_under(os.path.abspath(loc.path), max_depth)
 
     # -- planning --------------------------------------------------------
     def run(self) -> Plan:
@@ -243,13 +251,17 @@ class Planner:
             self._plan_entry(rule, entry, ctx)
 
     def _rule_entries(self, rule: Rule) -> Iterator[FileEntry]:
-        for loc in self.locations_of(rule):
+        # what earlier rules put in each location, taken before this rule plans
+        # anything: a rule never acts again on its own output
+        locations = self.locations_of(rule)
+        snapshots = [self._placed_in(rule, loc) for loc in locations]
+        for loc, placed_before in zip(locations, snapshots, strict=True):
             if self._only is not None:
                 location = os.path.abspath(loc.path)
                 if not _inside(self._only, location):
                     continue
             only = self.only
-            for entry in self._entries(rule, loc):
+            for entry in self._entries(rule, loc, placed_before):
                 if self._only is not None and os.path.normpath(entry.path) != self._only:
                     continue
                 if only is not None and os.path.normpath(entry.path) not in only:

@@ -121,3 +121,40 @@ def test_source_vanished_between_plan_and_apply_is_skipped(tmp_path: Path) -> No
     assert [r.status for r in result.results] == [OpStatus.SKIPPED]
     assert "gone" in (result.results[0].reason or "")
     assert hashlib.sha256((tmp_path / "elsewhere.txt").read_bytes()).hexdigest()
+
+
+def test_chained_action_follows_a_file_redirected_at_apply_time(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("mine")
+    config = load_config_text(
+        f"""
+rules:
+  - name: move then rename
+    locations: {tmp_path}/in
+    actions:
+      - move: {tmp_path}/out/
+      - rename: "renamed-{{name}}.{{extension}}"
+"""
+    )
+    p = plan(config)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a.txt").write_text("appeared meanwhile")  # same size and mtime
+    os.utime(tmp_path / "out" / "a.txt", ns=(0, os.stat(tmp_path / "in" / "a.txt").st_mtime_ns))
+    result = apply_plan(p, trash_dir=tmp_path / "trash")
+    assert not result.failed and not result.skipped
+    assert (tmp_path / "out" / "a.txt").read_text() == "appeared meanwhile"
+    assert (tmp_path / "out" / "renamed-a.txt").read_text() == "mine"
+
+
+def test_trash_after_move_in_one_chain_is_recoverable(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("bye")
+    config = load_config_text(
+        f"rules:\n  - locations: {tmp_path}/in\n    actions: [move: {tmp_path}/out/, trash]\n"
+    )
+    result = apply_plan(plan(config), trash_dir=tmp_path / "trash")
+    assert not result.failed, [r.error for r in result.failed]
+    assert (tmp_path / "trash" / "files" / "a.txt").read_text() == "bye"
+    assert [r.trash_path for r in result.results if r.trash_path] == [
+        str(tmp_path / "trash" / "files" / "a.txt")
+    ]
