@@ -135,7 +135,7 @@ class Executor:
             intents = [self._intent(op) for op in batch]
             self.journal.record_intents(intents)
             crashpoint("after_intent_commit")
-            batch_results = [self._apply_one(intent) for intent in intents]
+            batch_results = [self._apply_or_stop(intent, result) for intent in intents]
             crashpoint("before_done_commit")
             self.journal.record_results(batch_results)
             for r in batch_results:
@@ -146,6 +146,13 @@ class Executor:
             if progress:
                 self.reporter.progress(min(start + len(batch), total), total, "apply")
         return result
+
+    def _apply_or_stop(self, intent: Intent, result: RunResult) -> OpResult:
+        """Apply one op, unless a stop was requested (then it is skipped, untouched)."""
+        if result.interrupted or self._stop_requested():
+            result.interrupted = True
+            return OpResult(intent.op, OpStatus.SKIPPED, reason="interrupted before this file")
+        return self._apply_one(intent)
 
     def _stop_requested(self) -> bool:
         flag = self.should_stop

@@ -264,8 +264,12 @@ class Planner:
             for entry in self._entries(rule, loc, placed_before):
                 if self._only is not None and os.path.normpath(entry.path) != self._only:
                     continue
-                if only is not None and os.path.normpath(entry.path) not in only:
-                    continue
+                if (
+                    only is not None
+                    and os.path.normpath(entry.path) not in only
+                    and os.path.normpath(entry.real_path) not in only
+                ):
+                    continue  # (a file an earlier rule moved keeps its real path)
                 yield entry
 
     def _plan_entry(self, rule: Rule, entry: FileEntry, ctx: FilterContext) -> None:
