@@ -40,7 +40,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -58,6 +57,29 @@ ALL_SCENARIOS = ("ext-run", "ext-sim", "date-run", "date-sim", "dupes", "watch")
 TOOLS = ("raw", "fileorganizer", "organize", "organize-quiet")
 LOG_TAIL = 400
 PYCACHE = BENCH_DIR / ".work" / "pycache"
+
+# A tiny launcher between the harness and each tool. On Linux a child's
+# ru_maxrss includes the RSS of the process it was forked from (the kernel keeps
+# the old memory's high-water mark across exec), so a tool spawned straight from
+# this harness would report at least the harness's own peak (about 100 MB after
+# generating 200k files). The launcher is a bare `python -S` (about 8 MB) that
+# forks, execs the tool, and reports the tool's wall time, rusage and exit code.
+LAUNCHER = """\
+import os, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(cmd[0], cmd)
+    finally:
+        os._exit(127)
+_, status, ru = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+with open(out, "w") as fh:
+    fh.write("%r %d %r %d" % (seconds, ru.ru_maxrss, ru.ru_utime + ru.ru_stime,
+                              os.waitstatus_to_exitcode(status)))
+"""
 WARM_UP_FILES = 50
 
 
@@ -151,6 +173,10 @@ def _drain(fd: int, sink: Callable[[bytes], None]) -> None:
 def measure(cmd: Sequence[str], env: dict[str, str], log_path: Path, tty: bool) -> Measurement:
     """Run ``cmd`` to completion; time it and read its peak RSS via ``os.wait4``.
 
+    The tool runs under :data:`LAUNCHER`, which times it from fork to exit and
+    reads its rusage, so neither the launcher's start-up nor the harness's
+    memory is counted.
+
     Output goes to ``log_path``; with ``tty`` the child writes to a
     pseudo-terminal (so progress bars and colours render as in a terminal),
     drained by a thread into the same log.
@@ -169,26 +195,32 @@ def measure(cmd: Sequence[str], env: dict[str, str], log_path: Path, tty: bool) 
             reader = threading.Thread(target=_drain, args=(master, log.write), daemon=True)
             reader.start()
         out = slave if tty else log
-        start = time.perf_counter()
+        stats_path = log_path.with_suffix(".rusage")
+        stats_path.unlink(missing_ok=True)
+        launcher = [sys.executable, "-S", "-c", LAUNCHER, str(stats_path), *cmd]
         proc = subprocess.Popen(
-            list(cmd), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env
+            launcher, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env
         )
         if tty:
             os.close(slave)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.wait()
         if reader is not None:
             reader.join(timeout=10)
             os.close(master)
+    try:
+        fields = stats_path.read_text().split()
+    except OSError:  # the launcher itself failed
+        fields = ["nan", "0", "nan", str(proc.returncode or -1)]
+    seconds, cpu = float(fields[0]), float(fields[2])
+    maxrss_kib, exit_code = int(fields[1]), int(fields[3])
     with open(log_path, "rb") as fh:
         fh.seek(max(0, log_path.stat().st_size - LOG_TAIL))
         tail = fh.read().decode("utf-8", "replace")
     return Measurement(
         seconds=seconds,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
-        exit_code=proc.returncode,
+        cpu_seconds=cpu,
+        peak_rss_mb=maxrss_kib / 1024,  # KiB on Linux
+        exit_code=exit_code,
         log_tail=tail,
     )
 
@@ -673,6 +705,9 @@ def render_chart(results: list[Result], path: Path, title: str) -> None:
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels([f"{s}\n{n:,}" for s, n in groups], fontsize=8)
     ax.set_yscale("log")
+    top = max((r.files_per_s or 0 for r in results), default=0)
+    if top:
+        ax.set_ylim(top=top * 4)  # room for the labels above the tallest bar
     ax.set_ylabel("files per second (log scale, higher is better)")
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
