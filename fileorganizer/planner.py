@@ -540,7 +540,7 @@ class RuleContext:
         )
         self.planner.add_operation(op)
         is_dir = self._is_dir(path)
-        self.vtree.remove(path)
+        self.vtree.remove(path, is_dir=is_dir)
         if dst is not None:
             self.vtree.add(dst, real, is_dir=is_dir)
 
@@ -570,7 +570,7 @@ class RuleContext:
             copied = entry.moved_to(dst, same_inode=False)
             copied.cache = {}
             return copied
-        self.vtree.remove(entry.path)
+        self.vtree.remove(entry.path, is_dir=entry.is_dir)
         self.vtree.add(dst, entry.real_path, is_dir=entry.is_dir)
         return entry.moved_to(dst)
 
@@ -584,7 +584,7 @@ class RuleContext:
 
             op = replace(op, same_as=str(original))
         self.planner.add_operation(op)
-        self.vtree.remove(entry.path)
+        self.vtree.remove(entry.path, is_dir=entry.is_dir)
 
     def link(self, kind: OpKind, entry: FileEntry, dst: str, action: Action) -> None:
         """Plan a symlink/hardlink at ``dst`` for ``entry``."""

@@ -49,7 +49,7 @@ def sanitize_component(value: str) -> str:
 
 def _finalize(value: Any) -> Any:
     """Applied to every ``{expression}`` result before it is inserted."""
-    if type(value) is str:
+    if isinstance(value, str):
         return (
             sanitize_component(value)
             if ("/" in value or "\x00" in value or value in (".", ".."))

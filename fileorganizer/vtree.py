@@ -26,6 +26,8 @@ class VirtualTree:
         self._listings: dict[str, set[str]] = {}
         self._added: dict[str, Placed] = {}
         self._removed: set[str] = set()
+        #: folders known to be in the planned tree (their parents list them)
+        self._present_dirs: set[str] = set()
 
     def _listing(self, folder: str) -> set[str]:
         got = self._listings.get(folder)
@@ -49,6 +51,10 @@ class VirtualTree:
         path = os.path.normpath(path)
         self._added[path] = Placed(real_path, is_dir, chained)
         self._removed.discard(path)
+        folder, name = os.path.split(path)
+        if folder in self._present_dirs:
+            self._listing(folder).add(name)
+            return
         child = path
         while True:
             folder, name = os.path.split(child)
@@ -58,12 +64,15 @@ class VirtualTree:
             if present or folder == child or not folder:
                 break
             child = folder
+        self._present_dirs.add(os.path.dirname(path))
 
-    def remove(self, path: str) -> None:
-        """Record that the plan takes the entry at ``path`` away."""
+    def remove(self, path: str, *, is_dir: bool = False) -> None:
+        """Record that the plan takes the entry at ``path`` away (``is_dir`` for a folder)."""
         path = os.path.normpath(path)
         folder, name = os.path.split(path)
         self._listing(folder).discard(name)
+        if is_dir and self._present_dirs:
+            self._present_dirs = {d for d in self._present_dirs if not _inside(d, path)}
         if self._added.pop(path, None) is None:
             self._removed.add(path)
 
@@ -88,3 +97,7 @@ class VirtualTree:
                 out.append((path, placed))
         out.sort()
         return out
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -213,6 +213,9 @@ def identity_columns(prefix: str, ident: Identity | None) -> dict[str, int | Non
     }
 
 
+UpdateBatch = tuple[str, Sequence[tuple[Any, dict[str, Any]]]]
+
+
 class History:
     """The history database. Also the planner's hash cache (``HashCache``).
 
@@ -498,6 +501,27 @@ class History:
         with self.session() as s:
             s.execute(update(OpRow).where(OpRow.op_id == op_id).values(**values))
 
+    def update_operations(
+        self, key: str, updates: Sequence[tuple[Any, dict[str, Any]]], *more: UpdateBatch
+    ) -> None:
+        """Update many operation rows (by ``id`` or ``op_id``) in one transaction.
+
+        Further ``(key, updates)`` batches go in the same transaction. One
+        compiled UPDATE per set of columns, executed for many rows at once.
+        """
+        batches = [(key, updates), *more]
+        with self.session() as s:
+            conn = s.connection()
+            for by, items in batches:
+                if by not in ("id", "op_id"):
+                    raise ValueError(f"cannot update operations by {by!r}")
+                groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+                for ident, values in items:
+                    groups.setdefault(tuple(values), []).append((*values.values(), ident))
+                for cols, params in groups.items():
+                    sets = ", ".join(f"{c} = ?" for c in cols)
+                    conn.exec_driver_sql(f"UPDATE operations SET {sets} WHERE {by} = ?", params)
+
     def journal(self, run_id: int) -> RunJournal:
         """The executor's journal for ``run_id``."""
         return RunJournal(self, run_id)
@@ -601,16 +625,25 @@ class RunJournal:
 
     def insert_rows(self, rows: list[dict[str, Any]]) -> None:
         """Insert prepared intent rows in one transaction."""
+        groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for row in rows:
+            cols = tuple(row)
+            groups.setdefault(cols, []).append(tuple(row.values()))
         with self.history.session() as s:
-            s.execute(insert(OpRow), rows)
+            conn = s.connection()
+            for cols, params in groups.items():
+                # driver-level executemany: the hot path of a large run
+                sql = (
+                    f"INSERT INTO operations ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})"
+                )
+                conn.exec_driver_sql(sql, params)
 
     def record_results(self, results: Sequence[OpResult]) -> None:
         """Commit what happened to each operation."""
         if not results:
             return
-        with self.history.session() as s:
-            for r in results:
-                s.execute(update(OpRow).where(OpRow.op_id == r.op.op_id).values(**result_values(r)))
+        self.history.update_operations("op_id", [(r.op.op_id, result_values(r)) for r in results])
 
 
 _CREATES_DST = frozenset({"move", "rename", "copy", "symlink", "hardlink", "restore"})

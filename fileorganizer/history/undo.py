@@ -321,6 +321,8 @@ class _Applier:
             step.final_dst = step.dst
 
     def record_results(self, steps: Sequence[UndoStep]) -> None:
+        by_op_id: list[tuple[Any, dict[str, Any]]] = []
+        undone: list[tuple[Any, dict[str, Any]]] = []
         for step in steps:
             values: dict[str, Any] = {
                 "state": {"done": DONE, "refused": SKIPPED}.get(step.status, FAILED),
@@ -333,9 +335,11 @@ class _Applier:
             if step.created_dirs:
                 values["created_dirs"] = enc_list(step.created_dirs)
             values.update(identity_columns("after_", step.identity_after))
-            self.history.update_operation_by_op_id(step.op_id, **values)
+            by_op_id.append((step.op_id, values))
             if step.status == "done":
-                self.history.update_operation(step.op.id, state=UNDONE, undone_by=self.run_id)
+                undone.append((step.op.id, {"state": UNDONE, "undone_by": self.run_id}))
+        # one transaction: this undo's results and the originals marked undone
+        self.history.update_operations("op_id", by_op_id, ("id", undone))
 
 
 def _remove_created_dirs(history: History, run_id: int) -> list[str]:
