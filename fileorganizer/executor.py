@@ -9,7 +9,7 @@ is recorded and the run goes on.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -105,7 +105,7 @@ class Executor:
         trash: fsops.Trash | None = None,
         batch_size: int = 500,
         verify_hash: bool = False,
-        should_stop: object = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         from fileorganizer.paths import default_trash_dir
 
@@ -156,7 +156,7 @@ class Executor:
 
     def _stop_requested(self) -> bool:
         flag = self.should_stop
-        return bool(flag()) if callable(flag) else False
+        return flag is not None and bool(flag())
 
     def _report(self, r: OpResult) -> None:
         if r.status is OpStatus.DONE:

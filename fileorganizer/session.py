@@ -13,7 +13,7 @@ row (mode ``sim``) with the plan's counts but no operations: it shows up in
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -46,6 +46,8 @@ class SessionOptions:
     record: bool = True
     #: Only plan these paths (the watcher's stable files); None plans everything.
     only: Sequence[str] | None = None
+    #: Asked before each operation; True stops the run there (the rest is skipped).
+    should_stop: Callable[[], bool] | None = None
 
 
 @dataclass
@@ -137,6 +139,9 @@ def organize(
         recovery = recover(history)
         plan = make_planner(config, options, hash_cache=history).run()
         mode = options.mode if options.mode in ("run", "watch") else "run"
+        if mode == "watch" and not plan.operations and not plan.problems:
+            # a watcher batch where no rule matched: nothing worth a history entry
+            return SessionResult(plan, RunResult(), None, recovery)
         run_id = history.start_run(
             mode,
             config_path=_abs(plan.config_path),
@@ -171,7 +176,10 @@ def _abs(path: str | None) -> str | None:
 
 def _apply(plan: Plan, options: SessionOptions, journal: Journal | None) -> RunResult:
     executor = Executor(
-        journal=journal, reporter=options.reporter, trash=Trash(options.app_paths.trash_dir)
+        journal=journal,
+        reporter=options.reporter,
+        trash=Trash(options.app_paths.trash_dir),
+        should_stop=options.should_stop,
     )
     result = executor.apply(plan.operations)
     result.problems = list(plan.problems)

@@ -309,7 +309,8 @@ class Watcher:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
-        self.options = options
+        # a stop request (SIGTERM) ends a batch after the current file, not the batch
+        self.options = replace(options, should_stop=lambda: self._stop)
         self.settings = settings or WatchSettings()
         self.organize_fn = organize_fn
         self.clock = clock

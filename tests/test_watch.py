@@ -339,10 +339,12 @@ def test_two_rules_that_move_a_file_back_and_forth_do_not_loop(
     a, b = dirs
     _, rec = harness.start(ping_pong(a, b), rescan_interval=0.5)
     (a / "f.txt").write_bytes(b"f")
-    wait_for(lambda: len(rec.done) >= 1, what="the first move")
+    wait_for(lambda: len(rec.done) >= 2, what="the first batch")
     time.sleep(STABLE * 6)  # several rescans later: nothing moved again
-    assert len(rec.done) == 1
-    assert files_in(a) == [] and files_in(b) == ["f.txt"]
+    # as in `run`, the later rule acts on the earlier rule's output within one
+    # plan (a -> b -> a); the watcher then leaves its own result alone
+    assert len(rec.done) == 2
+    assert files_in(a) == ["f.txt"] and files_in(b) == []
 
 
 def test_loop_guard_stops_a_file_the_rules_keep_moving_and_reports_it(
@@ -357,7 +359,9 @@ def test_loop_guard_stops_a_file_the_rules_keep_moving_and_reports_it(
     wait_for(lambda: bool(rec.loops), what="the loop guard")
     moves = len(rec.done)
     time.sleep(STABLE * 4)
-    assert len(rec.done) == moves == 3
+    # each batch moves it twice (a -> b -> a, as `run` would); the guard stops it
+    # once a batch has brought it past loop_max_moves
+    assert len(rec.done) == moves == 4
     assert len(files_in(a)) + len(files_in(b)) == 1
     assert rec.loops == [str(a / "f.txt")] or rec.loops == [str(b / "f.txt")]
 
