@@ -55,16 +55,29 @@ class NullJournal:
 
 @dataclass
 class RunResult:
-    """What a run did: per-operation results, plus files that could not be planned."""
+    """What a run did: per-operation results, plus files that could not be planned.
+
+    ``counts`` always covers every operation. ``results`` holds every result
+    unless the run was told not to keep the successful ones (a large run whose
+    caller only needs the counts); skipped and failed results are always kept.
+    """
 
     results: list[OpResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     run_id: int | None = None
     interrupted: bool = False
+    counts: dict[OpStatus, int] = field(default_factory=lambda: dict.fromkeys(OpStatus, 0))
+    keep_done: bool = True
+
+    def add(self, result: OpResult) -> None:
+        """Count ``result`` and keep it (successful ones only when ``keep_done``)."""
+        self.counts[result.status] += 1
+        if self.keep_done or result.status is not OpStatus.DONE:
+            self.results.append(result)
 
     @property
     def applied(self) -> list[OpResult]:
-        """Operations carried out."""
+        """Operations carried out (empty when ``keep_done`` is off; see ``counts``)."""
         return [r for r in self.results if r.status is OpStatus.DONE]
 
     @property
@@ -80,15 +93,15 @@ class RunResult:
     @property
     def ok(self) -> bool:
         """True when nothing failed and every file could be planned."""
-        return not self.failed and not self.problems
+        return not self.counts[OpStatus.FAILED] and not self.problems
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready summary."""
         return {
             "run_id": self.run_id,
-            "applied": len(self.applied),
-            "skipped": len(self.skipped),
-            "failed": len(self.failed),
+            "applied": self.counts[OpStatus.DONE],
+            "skipped": self.counts[OpStatus.SKIPPED],
+            "failed": self.counts[OpStatus.FAILED],
             "problems": len(self.problems),
             "interrupted": self.interrupted,
         }
@@ -106,6 +119,7 @@ class Executor:
         batch_size: int = 500,
         verify_hash: bool = False,
         should_stop: Callable[[], bool] | None = None,
+        keep_results: bool = True,
     ) -> None:
         from fileorganizer.paths import default_trash_dir
 
@@ -115,6 +129,7 @@ class Executor:
         self.batch_size = batch_size
         self.verify_hash = verify_hash
         self.should_stop = should_stop
+        self.keep_results = keep_results
         #: planned path -> real path, for ops whose destination moved at apply time
         self._redirects: dict[str, str] = {}
         #: folders known to exist (made or seen by this run): one check per folder
@@ -124,7 +139,7 @@ class Executor:
 
     def apply(self, operations: Sequence[Operation]) -> RunResult:
         """Apply ``operations`` in order, in journaled batches."""
-        result = RunResult()
+        result = RunResult(keep_done=self.keep_results)
         total = len(operations)
         progress = self.reporter.wants_progress
         for start in range(0, total, self.batch_size):
@@ -140,9 +155,11 @@ class Executor:
             self.journal.record_results(batch_results)
             for r in batch_results:
                 self._report(r)
-            result.results.extend(self.extra_results)
+            for r in self.extra_results:
+                result.add(r)
             self.extra_results.clear()
-            result.results.extend(batch_results)
+            for r in batch_results:
+                result.add(r)
             if progress:
                 self.reporter.progress(min(start + len(batch), total), total, "apply")
         return result

@@ -63,6 +63,10 @@ class OpStatus(StrEnum):
 DEFAULT_RENAME_TEMPLATE = "{name} {counter}{extension}"
 
 
+#: one int object per device number, shared by every Identity (saves memory per file)
+_DEVS: dict[int, int] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who a file is: compared before touching it and before undoing."""
@@ -75,7 +79,8 @@ class Identity:
     @classmethod
     def from_stat(cls, st: os.stat_result) -> Identity:
         """Build from a stat result."""
-        return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        dev = st.st_dev
+        return cls(_DEVS.setdefault(dev, dev), st.st_ino, st.st_size, st.st_mtime_ns)
 
     @classmethod
     def of(cls, path: str | os.PathLike[str]) -> Identity:

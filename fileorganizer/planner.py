@@ -25,7 +25,7 @@ from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind
 from fileorganizer.report import Problem, Reporter
 from fileorganizer.scan import FileEntry, ScanSpec, scan
 from fileorganizer.templates import compile_template
-from fileorganizer.vtree import Placed, VirtualTree
+from fileorganizer.vtree import Placed, VirtualTree, norm
 
 if TYPE_CHECKING:
     from fileorganizer.actions.base import Action
@@ -193,7 +193,7 @@ class Planner:
         want_dirs = rule.targets == "dirs"
         caches = self._caches
         for entry in scan(spec, on_error):
-            if vtree.is_removed(os.path.normpath(entry.path)):
+            if vtree.is_removed(norm(entry.path)):
                 continue
             if caches is not None:
                 entry.cache = caches.setdefault(entry.real_path, entry.cache)
@@ -262,12 +262,12 @@ class Planner:
                     continue
             only = self.only
             for entry in self._entries(rule, loc, placed_before):
-                if self._only is not None and os.path.normpath(entry.path) != self._only:
+                if self._only is not None and norm(entry.path) != self._only:
                     continue
                 if (
                     only is not None
-                    and os.path.normpath(entry.path) not in only
-                    and os.path.normpath(entry.real_path) not in only
+                    and norm(entry.path) not in only
+                    and norm(entry.real_path) not in only
                 ):
                     continue  # (a file an earlier rule moved keeps its real path)
                 yield entry
@@ -458,7 +458,7 @@ class RuleContext:
         if not os.path.isabs(rendered):
             rendered = os.path.join(entry.location, rendered)
         dst = os.path.join(rendered, entry.name) if folder_like else rendered
-        return self.resolve(entry, os.path.normpath(dst), action)
+        return self.resolve(entry, norm(dst), action)
 
     def renamed(self, entry: FileEntry, new_name: str, action: Action) -> str | None:
         """Render a new name for ``entry`` in its folder and resolve conflicts."""
@@ -469,7 +469,7 @@ class RuleContext:
 
     def resolve(self, entry: FileEntry, dst: str, action: Action) -> str | None:
         """Apply the action's conflict policy against the virtual tree."""
-        src = os.path.normpath(entry.path)
+        src = norm(entry.path)
         if dst == src:
             return None
         if entry.is_dir and _inside(dst, src):
@@ -546,7 +546,7 @@ class RuleContext:
 
     # -- emitting --------------------------------------------------------------
     def _op(self, kind: OpKind, entry: FileEntry, dst: str | None, action: Action) -> Operation:
-        chained = os.path.normpath(entry.path) != os.path.normpath(entry.real_path)
+        chained = norm(entry.path) != norm(entry.real_path)
         return Operation(
             kind=kind,
             src=entry.path,

@@ -240,32 +240,41 @@ def _walk(
     want_files: bool,
     on_error: ErrorHook | None,
 ) -> Iterator[FileEntry]:
+    # names and a set of folder names, not DirEntry objects: a folder of 200k
+    # files costs a fraction of the memory while it is being planned
+    names: list[str] = []
+    dirs: set[str] = set()
     try:
         with os.scandir(top) as it:
-            dirents = sorted(it, key=lambda d: d.name)
+            for d in it:
+                names.append(d.name)
+                try:
+                    if d.is_dir(follow_symlinks=False):
+                        dirs.add(d.name)
+                except OSError:
+                    pass
     except OSError as exc:
         if on_error is not None:
             on_error(top, exc)
         return
-    names = frozenset(d.name for d in dirents)
-    for d in dirents:
-        try:
-            is_dir = d.is_dir(follow_symlinks=False)
-        except OSError:
-            is_dir = False
-        path = d.path
+    names.sort()
+    # only names that mark a download in progress matter for the sibling check
+    partial = frozenset(n for n in names if n.endswith(PARTIAL_SUFFIXES))
+    for name in names:
+        is_dir = name in dirs
+        path = os.path.join(top, name)
         if protected and _is_protected(path, protected):
             continue
         if is_dir:
-            if matches_any(d.name, excl_dirs):
+            if matches_any(name, excl_dirs):
                 continue
             if (
                 not want_files
                 and depth >= spec.min_depth
-                and _included(d.name, spec.include)
+                and _included(name, spec.include)
                 and not (protected and _holds_protected(path, protected))
             ):
-                yield FileEntry(path, location, is_dir=True, dirent=d)
+                yield FileEntry(path, location, is_dir=True)
             if max_depth is None or depth < max_depth:
                 yield from _walk(
                     path,
@@ -280,11 +289,11 @@ def _walk(
                     on_error,
                 )
         elif want_files:
-            if depth < spec.min_depth or matches_any(d.name, excl_files):
+            if depth < spec.min_depth or matches_any(name, excl_files):
                 continue
-            if not _included(d.name, spec.include) or is_partial_download(names, d.name):
+            if not _included(name, spec.include) or is_partial_download(partial, name):
                 continue
-            yield FileEntry(path, location, dirent=d)
+            yield FileEntry(path, location)
 
 
 def _included(name: str, include: tuple[str, ...]) -> bool:

@@ -48,6 +48,8 @@ class SessionOptions:
     only: Sequence[str] | None = None
     #: Asked before each operation; True stops the run there (the rest is skipped).
     should_stop: Callable[[], bool] | None = None
+    #: Keep every result in memory (False: counts plus skipped/failed results only).
+    keep_results: bool = True
 
 
 @dataclass
@@ -180,6 +182,7 @@ def _apply(plan: Plan, options: SessionOptions, journal: Journal | None) -> RunR
         reporter=options.reporter,
         trash=Trash(options.app_paths.trash_dir),
         should_stop=options.should_stop,
+        keep_results=options.keep_results,
     )
     result = executor.apply(plan.operations)
     result.problems = list(plan.problems)

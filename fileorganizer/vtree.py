@@ -15,78 +15,114 @@ class Placed:
     chained: bool
 
 
+def norm(path: str) -> str:
+    """``os.path.normpath``, returning ``path`` itself when it is already normal.
+
+    Returning the same object lets the plan and the tree share one string per
+    path instead of holding copies (this matters at hundreds of thousands).
+    """
+    if (
+        path.startswith("/")
+        and "//" not in path
+        and "/./" not in path
+        and "/../" not in path
+        and not path.endswith(("/", "/.", "/.."))
+    ) or path == "/":
+        return path
+    return os.path.normpath(path)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 class VirtualTree:
     """Answers "does this path exist?" as if the plan so far were applied.
 
-    Folder listings are read from disk once, lazily, then kept up to date by
-    :meth:`add` and :meth:`remove`. Nothing here touches the disk but reading.
+    The disk is read lazily: a folder's listing only when a question about a
+    name in it comes up (never for a source folder that files only leave).
+    What the plan adds, removes and creates is kept beside the listings.
+    Nothing here touches the disk but reading.
     """
 
     def __init__(self) -> None:
-        self._listings: dict[str, set[str]] = {}
+        self._listings: dict[str, frozenset[str]] = {}
         self._added: dict[str, Placed] = {}
         self._removed: set[str] = set()
-        #: folders known to be in the planned tree (their parents list them)
+        self._removed_dirs: set[str] = set()
+        #: folders the plan creates (they do not exist on disk yet)
+        self._new_dirs: set[str] = set()
+        #: folders known to exist in the planned tree (on disk or created)
         self._present_dirs: set[str] = set()
 
-    def _listing(self, folder: str) -> set[str]:
+    def _listing(self, folder: str) -> frozenset[str]:
         got = self._listings.get(folder)
         if got is None:
             try:
-                got = set(os.listdir(folder))
+                got = frozenset(os.listdir(folder))
             except OSError:
-                got = set()
+                got = frozenset()
             self._listings[folder] = got
         return got
 
+    def _under_removed_dir(self, path: str) -> bool:
+        return bool(self._removed_dirs) and any(_inside(path, d) for d in self._removed_dirs)
+
     def exists(self, path: str) -> bool:
         """Whether ``path`` exists in the planned tree (file or folder)."""
-        folder, name = os.path.split(os.path.normpath(path))
+        path = norm(path)
+        if path in self._added or path in self._new_dirs:
+            return True
+        if path in self._removed or self._under_removed_dir(path):
+            return False
+        folder, name = os.path.split(path)
         if not name:
             return True
         return name in self._listing(folder)
 
     def add(self, path: str, real_path: str, *, is_dir: bool = False, chained: bool = True) -> None:
-        """Record that the plan puts an entry at ``path``."""
-        path = os.path.normpath(path)
+        """Record that the plan puts an entry at ``path`` (its folders appear too)."""
+        path = norm(path)
         self._added[path] = Placed(real_path, is_dir, chained)
         self._removed.discard(path)
-        folder, name = os.path.split(path)
-        if folder in self._present_dirs:
-            self._listing(folder).add(name)
-            return
-        child = path
-        while True:
-            folder, name = os.path.split(child)
-            listing = self._listing(folder)
-            present = name in listing
-            listing.add(name)
-            if present or folder == child or not folder:
+        folder = os.path.dirname(path)
+        while folder not in self._present_dirs:
+            if folder in self._removed or self._under_removed_dir(folder):
+                self._removed.discard(folder)
+                self._removed_dirs.discard(folder)
+                self._new_dirs.add(folder)
+            elif not os.path.isdir(folder):
+                self._new_dirs.add(folder)
+            self._present_dirs.add(folder)
+            parent = os.path.dirname(folder)
+            if parent == folder:
                 break
-            child = folder
-        self._present_dirs.add(os.path.dirname(path))
+            folder = parent
 
     def remove(self, path: str, *, is_dir: bool = False) -> None:
         """Record that the plan takes the entry at ``path`` away (``is_dir`` for a folder)."""
-        path = os.path.normpath(path)
-        folder, name = os.path.split(path)
-        self._listing(folder).discard(name)
-        if is_dir and self._present_dirs:
-            self._present_dirs = {d for d in self._present_dirs if not _inside(d, path)}
-        if self._added.pop(path, None) is None:
+        path = norm(path)
+        if self._added.pop(path, None) is None and path not in self._new_dirs:
             self._removed.add(path)
+        self._new_dirs.discard(path)
+        if is_dir:
+            self._removed_dirs.add(path)
+            for p in [p for p in self._added if _inside(p, path)]:
+                del self._added[p]
+            self._new_dirs = {d for d in self._new_dirs if not _inside(d, path)}
+            self._present_dirs = {d for d in self._present_dirs if not _inside(d, path)}
 
     def is_removed(self, path: str) -> bool:
         """Whether a real entry at ``path`` is taken away by the plan."""
-        return path in self._removed
+        return path in self._removed or self._under_removed_dir(path)
 
     def placed(self, path: str) -> Placed | None:
         """The planned entry at ``path``, if the plan put one there."""
-        return self._added.get(os.path.normpath(path))
+        return self._added.get(norm(path))
 
     def added_under(self, folder: str, max_depth: int | None) -> list[tuple[str, Placed]]:
         """Entries the plan puts below ``folder`` (within ``max_depth`` levels)."""
-        base = os.path.normpath(folder)
+        base = norm(folder)
         prefix = base.rstrip(os.sep) + os.sep
         out: list[tuple[str, Placed]] = []
         for path, placed in self._added.items():
@@ -97,7 +133,3 @@ class VirtualTree:
                 out.append((path, placed))
         out.sort()
         return out
-
-
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -267,7 +267,9 @@ def test_files_created_while_events_are_paused_are_found_by_the_periodic_rescan(
     wait_for(lambda: len(files_in(dst)) == 20, what="the rescan to pick up lost files")
     assert files_in(src) == []
     assert set(rec.srcs().values()) == {1}
-    assert any(reason == "periodic" and n >= 20 for reason, n in rec.rescans)
+    # the events were dropped, so periodic rescans found them (a rescan can fall
+    # while the files are still being written: together they found all 20)
+    assert sum(n for reason, n in rec.rescans if reason == "periodic") >= 20
 
 
 def test_an_observer_warning_such_as_an_overflow_triggers_a_rescan(

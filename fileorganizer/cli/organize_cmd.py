@@ -32,6 +32,7 @@ from fileorganizer.cli.common import (
     stdout_console,
 )
 from fileorganizer.cli.render import ConsoleReporter, describe, render_plan, summary_line
+from fileorganizer.operations import OpStatus
 from fileorganizer.planner import Planner
 from fileorganizer.session import SessionOptions, SessionResult, make_planner, organize
 
@@ -66,6 +67,8 @@ def _organize(
         mode="sim" if dry_run else "run",
         wait=wait,
         reporter=reporter,
+        # text output needs only counts: don't hold a result per file in memory
+        keep_results=not text or verbose,
     )
     try:
         session = organize(config, options)
@@ -108,9 +111,9 @@ def _render(session: SessionResult, *, fmt: OutputFormat, quiet: bool, dry_run: 
             )
     line = summary_line(
         planned=len(plan.operations),
-        applied=len(result.applied) if result else None,
-        skipped=len(result.skipped) if result else 0,
-        failed=len(result.failed) if result else 0,
+        applied=result.counts[OpStatus.DONE] if result else None,
+        skipped=result.counts[OpStatus.SKIPPED] if result else 0,
+        failed=result.counts[OpStatus.FAILED] if result else 0,
         problems=len(plan.problems),
         dry_run=dry_run,
     )
