@@ -263,6 +263,7 @@ def test_files_created_while_events_are_paused_are_found_by_the_periodic_rescan(
     for i in range(20):
         (src / f"lost{i}.zip").write_bytes(b"l")
     wait_for(lambda: watcher.dropped_events >= 40, what="the events to be dropped")
+    time.sleep(0.5)  # let the last writes' events arrive (and be dropped) too
     watcher.resume_events()
     wait_for(lambda: len(files_in(dst)) == 20, what="the rescan to pick up lost files")
     assert files_in(src) == []
