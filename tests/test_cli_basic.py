@@ -121,7 +121,8 @@ rules:
 def test_sim_marks_delete_irreversible(cli_main: Any, write_config: Any, tmp_path: Path) -> None:
     (tmp_path / "junk.tmp1").write_text("j")
     cfg = write_config(
-        f"rules:\n  - locations: {tmp_path}\n    filters: [extension: tmp1]\n    actions: [delete]\n"
+        f"rules:\n  - locations: {tmp_path}\n"
+        "    filters: [extension: tmp1]\n    actions: [delete]\n"
     )
     r = cli_main("sim", "-c", str(cfg))
     assert r.code == 0 and "cannot be undone" in r.out
