@@ -134,6 +134,8 @@ class Executor:
         self._redirects: dict[str, str] = {}
         #: folders known to exist (made or seen by this run): one check per folder
         self._known_dirs: set[str] = set()
+        self._checked: Identity | None = None
+        self._crossed = True
         #: operations added at apply time to make room (overwrite of a newcomer)
         self.extra_results: list[OpResult] = []
 
@@ -211,7 +213,9 @@ class Executor:
             if op.kind is OpKind.ECHO:
                 return OpResult(op, OpStatus.DONE)
             if op.kind is not OpKind.SYMLINK:
-                fsops.check_identity(op.src, op.identity, check_inode=op.check_inode)
+                self._checked = fsops.check_identity(
+                    op.src, op.identity, check_inode=op.check_inode
+                )
             return self._dispatch(intent)
         except SourceChangedError as exc:
             return OpResult(op, OpStatus.SKIPPED, reason=str(exc))
@@ -256,15 +260,21 @@ class Executor:
                 continue
             if dst != op.dst:
                 self._redirects[op.dst] = dst
-            after = _identity_or_none(dst)
+            if kind in (OpKind.MOVE, OpKind.RENAME) and not self._crossed:
+                after: Identity | None = self._checked  # a rename keeps inode and times
+            else:
+                after = _identity_or_none(dst)
             return OpResult(
                 op, OpStatus.DONE, dst=dst, created_dirs=tuple(created), identity_after=after
             )
         return OpResult(op, OpStatus.FAILED, error=f"destination kept appearing: {dst}")
 
     def _transfer(self, kind: OpKind, op: Operation, dst: str, temp: str) -> None:
+        self._crossed = True
         if kind in (OpKind.MOVE, OpKind.RENAME):
-            fsops.move(op.src, dst, temp, expected=None, verify_hash=self.verify_hash)
+            self._crossed = fsops.move(
+                op.src, dst, temp, expected=None, verify_hash=self.verify_hash
+            )
         elif kind is OpKind.COPY:
             fsops.copy(op.src, dst, temp, verify_hash=self.verify_hash)
         elif kind is OpKind.SYMLINK:

@@ -115,6 +115,8 @@ def require_paths_for_builtin(config: Config, folders: list[Path] | None) -> Non
 def safe_text(value: object) -> str:
     """A printable form of a path that may hold undecodable bytes or control chars."""
     s = str(value)
+    if s.isprintable():  # the common case (surrogates and controls are not printable)
+        return s
     s = s.encode("utf-8", "backslashreplace").decode("utf-8")
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in s)
 

@@ -30,6 +30,37 @@ def _p(path: str | None) -> str:
     return escape(safe_text(path)) if path is not None else ""
 
 
+_ANSI = {
+    "green": "\x1b[32m",
+    "cyan": "\x1b[36m",
+    "dim": "\x1b[2m",
+    "red": "\x1b[31m",
+    "bold red": "\x1b[1;31m",
+}
+
+
+def plain_line(op: Operation, dst: str | None = None, *, color: bool = False) -> str:
+    """One line for an operation, without Rich markup (fast: one per file).
+
+    ``color`` adds ANSI colours (a terminal that wants them).
+    """
+
+    def c(style: str, text: str) -> str:
+        return f"{_ANSI[style]}{text}\x1b[0m" if color else text
+
+    if op.kind is OpKind.ECHO:
+        return f"{c('cyan', 'echo')} {safe_text(op.message or '')}"
+    if op.kind is OpKind.DELETE:
+        return f"{c('bold red', _VERB[op.kind])} {safe_text(op.src)} {c('red', '(irreversible)')}"
+    target = dst if dst is not None else op.dst
+    line = f"{c('green', _VERB[op.kind])} {safe_text(op.src)}"
+    if target:
+        line += f" {c('dim', '->')} {safe_text(target)}"
+    if op.note:
+        line += f" {c('dim', '(' + op.note + ')')}"
+    return line
+
+
 def describe(op: Operation, dst: str | None = None) -> str:
     """One line for an operation, e.g. ``move a.pdf -> Documents/a.pdf``."""
     verb = _VERB[op.kind]
@@ -57,12 +88,18 @@ class ConsoleReporter(Reporter):
         self.quiet = quiet
         self.verbose = verbose
         self.show_ops = show_ops and not quiet
+        # a bar while planning; while applying, per-file lines are the progress
+        # (a bar under a stream of lines would be redrawn for every line)
         self.wants_progress = err.is_terminal and not quiet
+        self._color = out.is_terminal and out.color_system is not None
         self._progress: Progress | None = None
         self._task: Any = None
 
     # progress ---------------------------------------------------------------
     def progress(self, done: int, total: int | None, phase: str) -> None:
+        if phase == "apply" and self.show_ops:
+            self.close()
+            return
         if self._progress is None:
             self._progress = Progress(
                 TextColumn("{task.description}"),
@@ -77,10 +114,11 @@ class ConsoleReporter(Reporter):
         self._progress.update(self._task, completed=done, total=total, description=phase)
 
     def close(self) -> None:
-        """Stop the progress bar."""
+        """Stop the progress bar and flush the per-file lines."""
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+        self.out.file.flush()
 
     # events -----------------------------------------------------------------
     def problem(self, problem: Problem) -> None:
@@ -88,9 +126,13 @@ class ConsoleReporter(Reporter):
             f"[yellow]skipped[/] {_p(problem.path)}: {escape(safe_text(problem.message))}"
         )
 
+    def line(self, text: str) -> None:
+        """Write one plain line to stdout (the per-file fast path)."""
+        self.out.file.write(text + "\n")
+
     def applied(self, result: OpResult) -> None:
         if self.show_ops:
-            self.out.print(describe(result.op, result.dst))
+            self.line(plain_line(result.op, result.dst, color=self._color))
 
     def skipped(self, result: OpResult) -> None:
         if not self.quiet:
@@ -105,7 +147,7 @@ class ConsoleReporter(Reporter):
 
     def echo(self, op: Operation) -> None:
         if not self.quiet:
-            self.out.print(escape(safe_text(op.message or "")))
+            self.line(safe_text(op.message or ""))
 
     def log(self, level: str, message: str) -> None:
         if self.verbose:
@@ -113,10 +155,13 @@ class ConsoleReporter(Reporter):
 
 
 def render_plan(out: Console, plan: Plan, *, quiet: bool) -> None:
-    """Print a plan (``sim``)."""
+    """Print a plan (``sim``): one plain line per operation, then what is left alone."""
     if not quiet:
+        color = out.is_terminal and out.color_system is not None
+        write = out.file.write
         for op in plan.operations:
-            out.print(describe(op))
+            write(plain_line(op, color=color) + "\n")
+        out.file.flush()
         for skip in plan.skips:
             out.print(f"[yellow]leave[/] {_p(skip.path)}: {escape(safe_text(skip.reason))}")
 
