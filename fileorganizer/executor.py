@@ -139,17 +139,29 @@ class Executor:
         #: operations added at apply time to make room (overwrite of a newcomer)
         self.extra_results: list[OpResult] = []
 
-    def apply(self, operations: Sequence[Operation]) -> RunResult:
-        """Apply ``operations`` in order, in journaled batches."""
+    def apply(self, operations: Sequence[Operation], *, release: bool = False) -> RunResult:
+        """Apply ``operations`` in order, in journaled batches.
+
+        With ``release`` (and a list), the list is emptied as batches are done,
+        so a huge run does not hold every operation until the end.
+        """
         result = RunResult(keep_done=self.keep_results)
         total = len(operations)
         progress = self.reporter.wants_progress
+        pending: list[Operation] | None = None
+        if release and isinstance(operations, list):
+            pending = operations
+            pending.reverse()  # pop() from the end takes them in order
         for start in range(0, total, self.batch_size):
             if self._stop_requested():
                 result.interrupted = True
                 break
-            batch = operations[start : start + self.batch_size]
+            if pending is not None:
+                batch = [pending.pop() for _ in range(min(self.batch_size, len(pending)))]
+            else:
+                batch = list(operations[start : start + self.batch_size])
             intents = [self._intent(op) for op in batch]
+            del batch
             self.journal.record_intents(intents)
             crashpoint("after_intent_commit")
             batch_results = [self._apply_or_stop(intent, result) for intent in intents]
@@ -163,7 +175,9 @@ class Executor:
             for r in batch_results:
                 result.add(r)
             if progress:
-                self.reporter.progress(min(start + len(batch), total), total, "apply")
+                self.reporter.progress(min(start + len(intents), total), total, "apply")
+        if pending is not None:
+            pending.reverse()  # anything not applied (a stop) stays, in order
         return result
 
     def _apply_or_stop(self, intent: Intent, result: RunResult) -> OpResult:

@@ -199,7 +199,7 @@ class Planner:
                 entry.cache = caches.setdefault(entry.real_path, entry.cache)
             yield entry
         for path, placed in placed_before:
-            if vtree.placed(path) is not placed:
+            if vtree.placed(path) != placed:
                 continue  # moved on by this rule meanwhile
             if placed.is_dir != want_dirs:
                 continue

@@ -184,7 +184,8 @@ def _apply(plan: Plan, options: SessionOptions, journal: Journal | None) -> RunR
         should_stop=options.should_stop,
         keep_results=options.keep_results,
     )
-    result = executor.apply(plan.operations)
+    # a caller that keeps no per-file results needs no operation once it is done
+    result = executor.apply(plan.operations, release=not options.keep_results)
     result.problems = list(plan.problems)
     return result
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(slots=True)
-class Placed:
-    """A file the plan puts at a path: where its bytes are now, and whether it is a copy."""
+class Placed(NamedTuple):
+    """A file the plan puts at a path: where its bytes are now, and whether it is a folder."""
 
     real_path: str
     is_dir: bool
-    chained: bool
 
 
 def norm(path: str) -> str:
@@ -47,7 +45,9 @@ class VirtualTree:
 
     def __init__(self) -> None:
         self._listings: dict[str, frozenset[str]] = {}
-        self._added: dict[str, Placed] = {}
+        #: planned path -> where its bytes are now (the string is shared with the plan)
+        self._added: dict[str, str] = {}
+        self._added_dirs: set[str] = set()
         self._removed: set[str] = set()
         self._removed_dirs: set[str] = set()
         #: folders the plan creates (they do not exist on disk yet)
@@ -80,10 +80,14 @@ class VirtualTree:
             return True
         return name in self._listing(folder)
 
-    def add(self, path: str, real_path: str, *, is_dir: bool = False, chained: bool = True) -> None:
+    def add(self, path: str, real_path: str, *, is_dir: bool = False) -> None:
         """Record that the plan puts an entry at ``path`` (its folders appear too)."""
         path = norm(path)
-        self._added[path] = Placed(real_path, is_dir, chained)
+        self._added[path] = real_path
+        if is_dir:
+            self._added_dirs.add(path)
+        else:
+            self._added_dirs.discard(path)
         self._removed.discard(path)
         folder = os.path.dirname(path)
         while folder not in self._present_dirs:
@@ -104,11 +108,13 @@ class VirtualTree:
         path = norm(path)
         if self._added.pop(path, None) is None and path not in self._new_dirs:
             self._removed.add(path)
+        self._added_dirs.discard(path)
         self._new_dirs.discard(path)
         if is_dir:
             self._removed_dirs.add(path)
             for p in [p for p in self._added if _inside(p, path)]:
                 del self._added[p]
+                self._added_dirs.discard(p)
             self._new_dirs = {d for d in self._new_dirs if not _inside(d, path)}
             self._present_dirs = {d for d in self._present_dirs if not _inside(d, path)}
 
@@ -118,18 +124,20 @@ class VirtualTree:
 
     def placed(self, path: str) -> Placed | None:
         """The planned entry at ``path``, if the plan put one there."""
-        return self._added.get(norm(path))
+        path = norm(path)
+        real = self._added.get(path)
+        return None if real is None else Placed(real, path in self._added_dirs)
 
     def added_under(self, folder: str, max_depth: int | None) -> list[tuple[str, Placed]]:
         """Entries the plan puts below ``folder`` (within ``max_depth`` levels)."""
         base = norm(folder)
         prefix = base.rstrip(os.sep) + os.sep
         out: list[tuple[str, Placed]] = []
-        for path, placed in self._added.items():
+        for path, real in self._added.items():
             if not path.startswith(prefix):
                 continue
             depth = path[len(prefix) :].count(os.sep)
             if max_depth is None or depth <= max_depth:
-                out.append((path, placed))
+                out.append((path, Placed(real, path in self._added_dirs)))
         out.sort()
         return out

@@ -91,7 +91,7 @@ class ConsoleReporter(Reporter):
         # a bar while planning; while applying, per-file lines are the progress
         # (a bar under a stream of lines would be redrawn for every line)
         self.wants_progress = err.is_terminal and not quiet
-        self._color = out.is_terminal and out.color_system is not None
+        self._color = out.is_terminal and out.color_system is not None and not out.no_color
         self._progress: Progress | None = None
         self._task: Any = None
 
@@ -157,7 +157,7 @@ class ConsoleReporter(Reporter):
 def render_plan(out: Console, plan: Plan, *, quiet: bool) -> None:
     """Print a plan (``sim``): one plain line per operation, then what is left alone."""
     if not quiet:
-        color = out.is_terminal and out.color_system is not None
+        color = out.is_terminal and out.color_system is not None and not out.no_color
         write = out.file.write
         for op in plan.operations:
             write(plain_line(op, color=color) + "\n")
