@@ -6,15 +6,15 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
 
-from fileorganizer.actions import ACTIONS
+from fileorganizer.actions import ACTIONS, Action
 from fileorganizer.config.schema import ActionSpec, Config, FilterSpec, Rule, RuleModel
 from fileorganizer.errors import ConfigError, FileOrganizerError
-from fileorganizer.filters import FILTERS, LAZY_PLACEHOLDERS
+from fileorganizer.filters import FILTERS, LAZY_PLACEHOLDERS, Filter
 
 TOP_LEVEL_KEYS = frozenset({"rules", "version"})
 
@@ -151,56 +151,55 @@ def _split_item(item: Any, what: str, file: str, label: str | int, key: str) -> 
     )
 
 
+T = TypeVar("T", Filter, Action)
+
+
+def _build(
+    registry: Mapping[str, type[T]],
+    what: str,
+    name: str,
+    value: Any,
+    *,
+    file: str,
+    label: str | int,
+    key: str,
+) -> T:
+    """Look ``name`` up in a registry and validate its options; errors name the key."""
+    cls = registry.get(name)
+    if cls is None:
+        known = ", ".join(sorted(registry))
+        raise ConfigError(
+            f"unknown {what} {name!r} (known: {known})", file=file, rule=label, key=key
+        )
+    try:
+        return cls.from_config(value)
+    except ValidationError as exc:
+        err = _first_error(exc)
+        sub = _loc_path(err["loc"])
+        raise ConfigError(
+            _pydantic_message(err),
+            file=file,
+            rule=label,
+            key=f"{key}.{name}" + (f".{sub}" if sub else ""),
+        ) from None
+    except (ValueError, TypeError, FileOrganizerError) as exc:
+        raise ConfigError(str(exc), file=file, rule=label, key=f"{key}.{name}") from None
+
+
 def _parse_filter(i: int, item: Any, file: str, label: str | int) -> FilterSpec:
     key = f"filters[{i}]"
     name, value = _split_item(item, "filter", file, label, key)
     negate = False
     if name.startswith("not "):
         negate, name = True, name[4:].strip()
-    cls = FILTERS.get(name)
-    if cls is None:
-        known = ", ".join(sorted(FILTERS))
-        raise ConfigError(
-            f"unknown filter {name!r} (known: {known})", file=file, rule=label, key=key
-        )
-    try:
-        flt = cls.from_config(value)
-    except ValidationError as exc:
-        err = _first_error(exc)
-        sub = _loc_path(err["loc"])
-        raise ConfigError(
-            _pydantic_message(err),
-            file=file,
-            rule=label,
-            key=f"{key}.{name}" + (f".{sub}" if sub else ""),
-        ) from None
-    except (ValueError, TypeError, FileOrganizerError) as exc:
-        raise ConfigError(str(exc), file=file, rule=label, key=f"{key}.{name}") from None
+    flt = _build(FILTERS, "filter", name, value, file=file, label=label, key=key)
     return FilterSpec(flt, negate, key)
 
 
 def _parse_action(i: int, item: Any, file: str, label: str | int) -> ActionSpec:
     key = f"actions[{i}]"
     name, value = _split_item(item, "action", file, label, key)
-    cls = ACTIONS.get(name)
-    if cls is None:
-        known = ", ".join(sorted(ACTIONS))
-        raise ConfigError(
-            f"unknown action {name!r} (known: {known})", file=file, rule=label, key=key
-        )
-    try:
-        action = cls.from_config(value)
-    except ValidationError as exc:
-        err = _first_error(exc)
-        sub = _loc_path(err["loc"])
-        raise ConfigError(
-            _pydantic_message(err),
-            file=file,
-            rule=label,
-            key=f"{key}.{name}" + (f".{sub}" if sub else ""),
-        ) from None
-    except (ValueError, TypeError, FileOrganizerError) as exc:
-        raise ConfigError(str(exc), file=file, rule=label, key=f"{key}.{name}") from None
+    action = _build(ACTIONS, "action", name, value, file=file, label=label, key=key)
     return ActionSpec(action, key)
 
 
