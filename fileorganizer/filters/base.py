@@ -8,12 +8,13 @@ Adding a filter is one small module: subclass :class:`Filter`, set
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 if TYPE_CHECKING:
     from fileorganizer.scan import FileEntry
@@ -97,6 +98,32 @@ class Filter(BaseModel):
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         """Judge one entry; publish a value for templates."""
         raise NotImplementedError
+
+
+class RegexExprFilter(Filter):
+    """Shared by filters configured with one regular expression (``expr``).
+
+    Accepts the expression as a bare string (``- regex: '^IMG_'``) and rejects
+    one that does not compile, naming the error.
+    """
+
+    expr: str
+
+    @classmethod
+    def shorthand(cls, value: Any) -> dict[str, Any]:
+        """A bare string is the expression."""
+        if not isinstance(value, str):
+            raise ValueError("expected a regular expression string")
+        return {"expr": value}
+
+    @field_validator("expr")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return v
 
 
 F = TypeVar("F", bound=type[Filter])

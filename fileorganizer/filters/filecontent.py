@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, ClassVar
-
-from pydantic import field_validator
+from typing import ClassVar
 
 from fileorganizer.content.attrdict import AttrDict
 from fileorganizer.content.counting import ByteCounter
 from fileorganizer.content.mime import entry_mimetype
 from fileorganizer.content.text import extract_text
-from fileorganizer.filters.base import Filter, FilterContext, FilterResult, register_filter
+from fileorganizer.filters.base import FilterContext, FilterResult, RegexExprFilter, register_filter
 from fileorganizer.scan import FileEntry
 
 
 @register_filter
-class FileContentFilter(Filter):
+class FileContentFilter(RegexExprFilter):
     """Match a regular expression against the text inside a file.
 
     Reads plain text files (any text type, detected from the content) in the
@@ -41,23 +39,7 @@ class FileContentFilter(Filter):
     """
 
     filter_name: ClassVar[str] = "filecontent"
-    expr: str
     ignore_case: bool = False
-
-    @classmethod
-    def shorthand(cls, value: Any) -> dict[str, Any]:
-        if not isinstance(value, str):
-            raise ValueError("expected a regular expression string")
-        return {"expr": value}
-
-    @field_validator("expr")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
-        return v
 
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         counter = ByteCounter()

@@ -8,7 +8,14 @@ from typing import Any, ClassVar
 
 from pydantic import field_validator
 
-from fileorganizer.filters.base import Filter, FilterContext, FilterResult, as_list, register_filter
+from fileorganizer.filters.base import (
+    Filter,
+    FilterContext,
+    FilterResult,
+    RegexExprFilter,
+    as_list,
+    register_filter,
+)
 from fileorganizer.scan import FileEntry
 
 
@@ -124,7 +131,7 @@ class RegexValue(dict[str, Any]):
 
 
 @register_filter
-class RegexFilter(Filter):
+class RegexFilter(RegexExprFilter):
     """Match the file name (with extension) against a regular expression.
 
     Named groups are published: ``{regex.year}`` for ``(?P<year>\\d{4})``.
@@ -140,22 +147,6 @@ class RegexFilter(Filter):
 
     filter_name: ClassVar[str] = "regex"
     supports_dirs: ClassVar[bool] = True
-    expr: str
-
-    @classmethod
-    def shorthand(cls, value: Any) -> dict[str, Any]:
-        if not isinstance(value, str):
-            raise ValueError("expected a regular expression string")
-        return {"expr": value}
-
-    @field_validator("expr")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
-        return v
 
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         m = _compiled(self.expr).match(entry.name)
