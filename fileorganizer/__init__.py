@@ -8,22 +8,56 @@ The library API::
     p = plan(config)              # touches nothing
     result = apply_plan(p)        # applies exactly p
     print(len(result.applied), len(result.failed))
+
+The names are imported on first use (PEP 562), so ``import fileorganizer``
+is cheap and e.g. the history database layer is loaded only when needed.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from fileorganizer._version import __version__
-from fileorganizer.config import Config, default_config, load_config, load_config_text
-from fileorganizer.errors import (
-    ConfigError,
-    FileOrganizerError,
-    LocationError,
-    LockHeldError,
-    OperationError,
-)
-from fileorganizer.executor import RunResult, apply_plan
-from fileorganizer.history import History, undo_run
-from fileorganizer.operations import Operation, OpKind, OpResult, OpStatus
-from fileorganizer.planner import Plan, plan
-from fileorganizer.report import Reporter
+
+if TYPE_CHECKING:
+    from fileorganizer.config import Config, default_config, load_config, load_config_text
+    from fileorganizer.errors import (
+        ConfigError,
+        FileOrganizerError,
+        LocationError,
+        LockHeldError,
+        OperationError,
+    )
+    from fileorganizer.executor import RunResult, apply_plan
+    from fileorganizer.history import History, undo_run
+    from fileorganizer.operations import Operation, OpKind, OpResult, OpStatus
+    from fileorganizer.planner import Plan, plan
+    from fileorganizer.report import Reporter
+
+#: Public name -> the module that defines it (imported on first access).
+_LAZY: dict[str, str] = {
+    "Config": "fileorganizer.config",
+    "default_config": "fileorganizer.config",
+    "load_config": "fileorganizer.config",
+    "load_config_text": "fileorganizer.config",
+    "ConfigError": "fileorganizer.errors",
+    "FileOrganizerError": "fileorganizer.errors",
+    "LocationError": "fileorganizer.errors",
+    "LockHeldError": "fileorganizer.errors",
+    "OperationError": "fileorganizer.errors",
+    "RunResult": "fileorganizer.executor",
+    "apply_plan": "fileorganizer.executor",
+    "History": "fileorganizer.history",
+    "undo_run": "fileorganizer.history",
+    "Operation": "fileorganizer.operations",
+    "OpKind": "fileorganizer.operations",
+    "OpResult": "fileorganizer.operations",
+    "OpStatus": "fileorganizer.operations",
+    "Plan": "fileorganizer.planner",
+    "plan": "fileorganizer.planner",
+    "Reporter": "fileorganizer.report",
+}
 
 __all__ = [
     "Config",
@@ -48,3 +82,18 @@ __all__ = [
     "plan",
     "undo_run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access (PEP 562) and cache the name."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the not yet imported public ones included."""
+    return sorted(set(globals()) | set(__all__))

@@ -1,8 +1,32 @@
-"""Rules files: the schema, loading, and the built-in defaults."""
+"""Rules files: the schema, loading, and the built-in defaults.
+
+The schema and the loader (pydantic, every filter and action) are imported on
+first use of one of their names (PEP 562), so that e.g. ``fileorganizer init``
+does not load them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from fileorganizer.config.defaults import default_rules_yaml
-from fileorganizer.config.loader import load_config, load_config_text, parse_config
-from fileorganizer.config.schema import ActionSpec, Config, FilterSpec, LocationModel, Rule
+
+if TYPE_CHECKING:
+    from fileorganizer.config.loader import load_config, load_config_text, parse_config
+    from fileorganizer.config.schema import ActionSpec, Config, FilterSpec, LocationModel, Rule
+
+#: Public name -> the submodule that defines it (imported on first access).
+_LAZY: dict[str, str] = {
+    "ActionSpec": "fileorganizer.config.schema",
+    "Config": "fileorganizer.config.schema",
+    "FilterSpec": "fileorganizer.config.schema",
+    "LocationModel": "fileorganizer.config.schema",
+    "Rule": "fileorganizer.config.schema",
+    "load_config": "fileorganizer.config.loader",
+    "load_config_text": "fileorganizer.config.loader",
+    "parse_config": "fileorganizer.config.loader",
+}
 
 __all__ = [
     "ActionSpec",
@@ -18,6 +42,23 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    """Import a public name's submodule on first access (PEP 562) and cache the name."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the not yet imported public ones included."""
+    return sorted(set(globals()) | set(__all__))
+
+
 def default_config() -> Config:
     """The built-in default rules, validated."""
+    from fileorganizer.config.loader import load_config_text
+
     return load_config_text(default_rules_yaml(), file="<built-in defaults>", builtin=True)
