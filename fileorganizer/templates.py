@@ -7,23 +7,27 @@ organize v3): ``{name}``, ``{created.year}``, ``{created.strftime('%Y-%m')}``,
 Values that come from files (names, regex groups, EXIF, contents) are data:
 a rendered value containing ``/``, NUL, or being ``.``/``..`` is made safe, and
 the rendered path must stay inside the template's fixed leading folder.
+
+Jinja2 is imported only when a template needs it: plain text and templates
+made only of ``{name}``/``{a.b.c}`` placeholders never load it.
 """
 
 from __future__ import annotations
 
+import keyword
 import os
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import PurePath
-from typing import Any
-
-import jinja2
-from jinja2 import meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from fileorganizer.errors import TemplateError, UnsafePathError
+
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 #: Placeholders every template may use, whatever the rule's filters.
 BUILTIN_NAMES = frozenset(
@@ -64,7 +68,12 @@ def _finalize(value: Any) -> Any:
     return sanitize_component(str(value))
 
 
-def _make_env() -> ImmutableSandboxedEnvironment:
+@cache
+def _env() -> ImmutableSandboxedEnvironment:
+    """The one sandboxed Jinja2 environment (created, and Jinja2 imported, on first use)."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     env = ImmutableSandboxedEnvironment(
         variable_start_string="{",
         variable_end_string="}",
@@ -79,9 +88,6 @@ def _make_env() -> ImmutableSandboxedEnvironment:
     )
     env.filters["fmt"] = _format_filter
     return env
-
-
-_ENV = _make_env()
 
 
 def _split_format_spec(expr: str) -> tuple[str, str | None]:
@@ -179,6 +185,60 @@ def _fast_parts(source: str) -> list[FastPart] | None:
     return parts
 
 
+#: Names Jinja2 does not read as a plain variable (constants, operators, its
+#: globals, ``self``), plus Python keywords to be safe: a template using one of
+#: them as a placeholder's root or attribute is compiled by Jinja2 to learn its names.
+_NOT_PLAIN = frozenset(
+    {
+        *keyword.kwlist,
+        *keyword.softkwlist,
+        "true",
+        "false",
+        "none",
+        "not",
+        "self",
+        "range",
+        "dict",
+        "lipsum",
+        "cycler",
+        "joiner",
+        "namespace",
+    }
+)
+
+
+def _plain_names(parts: list[FastPart]) -> frozenset[str] | None:
+    """The root names of a fast-path template, when Jinja2 would find exactly these.
+
+    None when a name is not a plain ASCII identifier that Jinja2 reads as a
+    variable; the caller then asks Jinja2 (which also reports syntax errors).
+    """
+    names: set[str] = set()
+    for part in parts:
+        if isinstance(part, str):
+            continue
+        root, attrs = part
+        for word in (root, *attrs):
+            if not word.isascii() or word in _NOT_PLAIN:
+                return None
+        names.add(root)
+    return frozenset(names)
+
+
+def _compile(source: str) -> tuple[jinja2.Template, frozenset[str]]:
+    """Compile with Jinja2: the template and the root names it uses."""
+    import jinja2
+    from jinja2 import meta
+
+    env = _env()
+    try:
+        ast = env.parse(_preprocess(source))
+        compiled = env.from_string(ast)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"bad template {source!r}: {exc.message}", template=source) from None
+    return compiled, frozenset(meta.find_undeclared_variables(ast))
+
+
 class Template:
     """A compiled path template. Construct once per action, render per file.
 
@@ -192,18 +252,18 @@ class Template:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        pre = _preprocess(source)
-        try:
-            ast = _ENV.parse(pre)
-            self._compiled = _ENV.from_string(ast)
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(
-                f"bad template {source!r}: {exc.message}", template=source
-            ) from None
-        #: Root names the template refers to (``created`` for ``{created.year}``).
-        self.names: frozenset[str] = frozenset(meta.find_undeclared_variables(ast))
         self.static = "{" not in source
         self._fast = _fast_parts(source)
+        self._compiled: jinja2.Template | None = None
+        names: frozenset[str] | None = None
+        if self.static:
+            names = frozenset()  # no "{": Jinja2 would see plain text only
+        elif self._fast is not None:
+            names = _plain_names(self._fast)
+        if names is None:
+            self._compiled, names = _compile(source)
+        #: Root names the template refers to (``created`` for ``{created.year}``).
+        self.names: frozenset[str] = names
         prefix = source.split("{", 1)[0]
         #: The fixed leading folder a rendered path must stay inside ('' if none).
         self.anchor = os.path.dirname(prefix) if not self.static else ""
@@ -217,8 +277,14 @@ class Template:
             return self.source
         if self._fast is not None:
             return self._render_fast(context)
+        import jinja2
+
+        compiled = self._compiled
+        if compiled is None:  # not reached: only static and fast templates skip Jinja2
+            compiled, _ = _compile(self.source)
+            self._compiled = compiled
         try:
-            return self._compiled.render(context)
+            return compiled.render(context)
         except jinja2.UndefinedError as exc:
             raise TemplateError(
                 f"in {self.source!r}: {exc.message}", template=self.source
