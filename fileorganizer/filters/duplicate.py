@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, PrivateAttr, field_validator
 
-from fileorganizer.content.counting import ByteCounter
-from fileorganizer.content.duplicates import (
-    DuplicateGroup,
-    find_duplicates,
-    parse_detect_original_by,
-)
-from fileorganizer.content.hashing import DEFAULT_ALGORITHM, check_algorithm
 from fileorganizer.filters.base import Filter, FilterContext, FilterResult, register_filter
+from fileorganizer.filters.hash import DEFAULT_ALGORITHM
 from fileorganizer.scan import FileEntry
+
+if TYPE_CHECKING:
+    from fileorganizer.content.duplicates import DuplicateGroup
 
 
 @dataclass(frozen=True)
@@ -92,16 +89,23 @@ class DuplicateFilter(Filter):
     @field_validator("detect_original_by")
     @classmethod
     def _valid_key(cls, v: str) -> str:
+        from fileorganizer.content.duplicates import parse_detect_original_by
+
         parse_detect_original_by(v)
         return v.strip()
 
     @field_validator("hash_algorithm")
     @classmethod
     def _known(cls, v: str) -> str:
+        from fileorganizer.content.hashing import check_algorithm
+
         return check_algorithm(v)
 
     def prepare(self, entries: Sequence[FileEntry], ctx: FilterContext) -> None:
         """Find the duplicate groups among all the rule's entries."""
+        from fileorganizer.content.counting import ByteCounter
+        from fileorganizer.content.duplicates import find_duplicates
+
         counter = ByteCounter()
         try:
             groups = find_duplicates(

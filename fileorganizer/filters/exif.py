@@ -5,13 +5,10 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from fileorganizer.content.attrdict import AttrDict
-from fileorganizer.content.counting import ByteCounter
-from fileorganizer.content.exif import ExifData, entry_exif, photo_date
 from fileorganizer.filters.base import (
     Filter,
     FilterContext,
@@ -21,6 +18,10 @@ from fileorganizer.filters.base import (
     register_placeholder,
 )
 from fileorganizer.scan import FileEntry
+
+if TYPE_CHECKING:
+    from fileorganizer.content.attrdict import AttrDict
+    from fileorganizer.content.exif import ExifData
 
 
 @register_filter
@@ -76,6 +77,8 @@ class ExifFilter(Filter):
         return {str(k): tuple(str(g) for g in as_list(g)) for k, g in v.items()}
 
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
+        from fileorganizer.content.attrdict import AttrDict
+
         data = _exif(entry, ctx)
         if data is None:
             return FilterResult(False, AttrDict())
@@ -94,6 +97,9 @@ def _tag_matches(data: ExifData, name: str, globs: tuple[str, ...]) -> bool:
 
 
 def _exif(entry: FileEntry, ctx: FilterContext) -> ExifData | None:
+    from fileorganizer.content.counting import ByteCounter
+    from fileorganizer.content.exif import entry_exif
+
     counter = ByteCounter()
     try:
         return entry_exif(entry, counter)
@@ -104,6 +110,8 @@ def _exif(entry: FileEntry, ctx: FilterContext) -> ExifData | None:
 @register_placeholder("exif")
 def exif_placeholder(entry: FileEntry, ctx: FilterContext) -> AttrDict:
     """``{exif}`` in any template (empty when the file has no EXIF)."""
+    from fileorganizer.content.attrdict import AttrDict
+
     data = _exif(entry, ctx)
     return data.as_placeholder() if data is not None else AttrDict()
 
@@ -111,6 +119,9 @@ def exif_placeholder(entry: FileEntry, ctx: FilterContext) -> AttrDict:
 @register_placeholder("photo_date")
 def photo_date_placeholder(entry: FileEntry, ctx: FilterContext) -> datetime:
     """``{photo_date}``: DateTimeOriginal, else DateTimeDigitized, else mtime."""
+    from fileorganizer.content.counting import ByteCounter
+    from fileorganizer.content.exif import photo_date
+
     counter = ByteCounter()
     try:
         return photo_date(entry, counter)

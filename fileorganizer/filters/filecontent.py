@@ -6,10 +6,6 @@ import re
 from functools import lru_cache
 from typing import ClassVar
 
-from fileorganizer.content.attrdict import AttrDict
-from fileorganizer.content.counting import ByteCounter
-from fileorganizer.content.mime import entry_mimetype
-from fileorganizer.content.text import extract_text
 from fileorganizer.filters.base import FilterContext, FilterResult, RegexExprFilter, register_filter
 from fileorganizer.scan import FileEntry
 
@@ -42,6 +38,11 @@ class FileContentFilter(RegexExprFilter):
     ignore_case: bool = False
 
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
+        from fileorganizer.content.attrdict import AttrDict
+        from fileorganizer.content.counting import ByteCounter
+        from fileorganizer.content.mime import entry_mimetype
+        from fileorganizer.content.text import extract_text
+
         counter = ByteCounter()
         try:
             mime = entry_mimetype(entry, counter)

@@ -6,8 +6,6 @@ from typing import Any, ClassVar
 
 from pydantic import field_validator
 
-from fileorganizer.content.counting import ByteCounter
-from fileorganizer.content.hashing import DEFAULT_ALGORITHM, cached_hash, check_algorithm
 from fileorganizer.filters.base import (
     Filter,
     FilterContext,
@@ -16,6 +14,10 @@ from fileorganizer.filters.base import (
     register_placeholder,
 )
 from fileorganizer.scan import FileEntry
+
+#: ``fileorganizer.content.hashing.DEFAULT_ALGORITHM``, repeated so that
+#: registering the filter imports no content module (a test keeps them equal).
+DEFAULT_ALGORITHM = "sha256"
 
 
 @register_filter
@@ -51,6 +53,8 @@ class HashFilter(Filter):
     @field_validator("algorithm")
     @classmethod
     def _known(cls, v: str) -> str:
+        from fileorganizer.content.hashing import check_algorithm
+
         return check_algorithm(v)
 
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
@@ -59,6 +63,9 @@ class HashFilter(Filter):
 
 def entry_hash(entry: FileEntry, ctx: FilterContext, algorithm: str = DEFAULT_ALGORITHM) -> str:
     """The entry's full hash, through ``entry.cache`` and the context's hash cache."""
+    from fileorganizer.content.counting import ByteCounter
+    from fileorganizer.content.hashing import cached_hash
+
     counter = ByteCounter()
     try:
         return cached_hash(entry, algorithm, cache=ctx.hash_cache, counter=counter)

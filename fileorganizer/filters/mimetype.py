@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import field_validator
 
-from fileorganizer.content.counting import ByteCounter
-from fileorganizer.content.mime import MimeType, entry_mimetype
 from fileorganizer.filters.base import (
     Filter,
     FilterContext,
@@ -18,6 +16,9 @@ from fileorganizer.filters.base import (
     register_placeholder,
 )
 from fileorganizer.scan import FileEntry
+
+if TYPE_CHECKING:
+    from fileorganizer.content.mime import MimeType
 
 
 @register_filter
@@ -78,6 +79,9 @@ def mimetype_matches(mime: str, pattern: str) -> bool:
 
 
 def _mimetype(entry: FileEntry, ctx: FilterContext) -> MimeType:
+    from fileorganizer.content.counting import ByteCounter
+    from fileorganizer.content.mime import entry_mimetype
+
     counter = ByteCounter()
     try:
         return entry_mimetype(entry, counter)
