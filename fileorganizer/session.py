@@ -16,16 +16,20 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from fileorganizer.config import Config
-from fileorganizer.executor import Executor, Journal, RunResult
-from fileorganizer.filters.base import HashCache
-from fileorganizer.fsops import Trash
-from fileorganizer.history import History, RecoveryReport, UndoResult, recover, undo_run
-from fileorganizer.lock import RunLock
-from fileorganizer.paths import AppPaths
 from fileorganizer.planner import Plan, Planner
 from fileorganizer.report import Reporter
+
+if TYPE_CHECKING:
+    from fileorganizer.config import Config
+    from fileorganizer.executor import Journal, RunResult
+    from fileorganizer.filters.base import HashCache
+    from fileorganizer.history import History, RecoveryReport, UndoResult
+    from fileorganizer.paths import AppPaths
+
+# The history (SQLAlchemy), the lock and the executor are imported where they
+# are used: ``explain`` needs none of them, ``sim`` no lock and no executor.
 
 
 @dataclass
@@ -98,6 +102,8 @@ def make_planner(
 
 def open_history(app_paths: AppPaths) -> History:
     """Open the history database of ``app_paths``."""
+    from fileorganizer.history import History
+
     return History(app_paths.db_path)
 
 
@@ -109,6 +115,9 @@ def recover_now(
     Returns None when another instance holds the lock (recovery is its job).
     Used by read-only commands such as ``history``.
     """
+    from fileorganizer.history import recover
+    from fileorganizer.lock import RunLock
+
     lock = RunLock(app_paths.lock_path, wait)
     if not lock.try_acquire():
         return None
@@ -128,6 +137,10 @@ def organize(
     last result. With an explicit ``journal`` or ``record=False`` the history
     and the lock are not used.
     """
+    from fileorganizer.executor import RunResult
+    from fileorganizer.history import recover
+    from fileorganizer.lock import RunLock
+
     if options.dry_run:
         return _simulate(config, options)
     if journal is not None or not options.record:
@@ -177,6 +190,9 @@ def _abs(path: str | None) -> str | None:
 
 
 def _apply(plan: Plan, options: SessionOptions, journal: Journal | None) -> RunResult:
+    from fileorganizer.executor import Executor
+    from fileorganizer.fsops import Trash
+
     executor = Executor(
         journal=journal,
         reporter=options.reporter,
@@ -210,6 +226,10 @@ def undo(
     Holds the lock and runs recovery first (also for a dry run, so that what
     it shows is what an undo would do).
     """
+    from fileorganizer.fsops import Trash
+    from fileorganizer.history import recover, undo_run
+    from fileorganizer.lock import RunLock
+
     with RunLock(app_paths.lock_path, wait), open_history(app_paths) as history:
         recovery = recover(history)
         result = undo_run(history, run_id, trash=Trash(app_paths.trash_dir), dry_run=dry_run)

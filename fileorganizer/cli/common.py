@@ -7,15 +7,17 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from fileorganizer.config import Config, default_config, load_config
 from fileorganizer.errors import ConfigError
 from fileorganizer.paths import ENV_CONFIG, AppPaths, resolve_paths
+
+if TYPE_CHECKING:
+    from fileorganizer.config import Config
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -97,6 +99,8 @@ def find_config_path(explicit: Path | None, paths: AppPaths) -> Path | None:
 
 def resolve_config(explicit: Path | None, paths: AppPaths) -> Config:
     """Load the config the lookup order finds, or the built-in default rules."""
+    from fileorganizer.config import default_config, load_config
+
     path = find_config_path(explicit, paths)
     if path is None:
         return default_config()

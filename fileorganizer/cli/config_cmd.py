@@ -21,7 +21,7 @@ from fileorganizer.cli.common import (
     stderr_console,
     stdout_console,
 )
-from fileorganizer.config import default_rules_yaml, load_config
+from fileorganizer.config.defaults import default_rules_yaml
 from fileorganizer.config.starters import starter_names, starter_text
 
 config_app = typer.Typer(help="Show, locate or edit the rules file.", no_args_is_help=True)
@@ -68,6 +68,8 @@ def config_show(config: ConfigOpt = None) -> None:
     if found is None:
         typer.echo(default_rules_yaml(), nl=False)
         return
+    from fileorganizer.config import load_config
+
     load_config(found)
     typer.echo(found.read_text(encoding="utf-8"), nl=False)
 
@@ -85,6 +87,8 @@ def config_edit(config: ConfigOpt = None) -> None:
     rc = subprocess.call([*shlex.split(editor), str(target)])
     if rc != 0:
         fail(f"editor exited with code {rc}")
+    from fileorganizer.config import load_config
+
     load_config(target)
     stdout_console().print(f"[green]ok[/] {escape(safe_text(target))} is valid")
     raise typer.Exit(EXIT_OK)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from fileorganizer.cli.common import (
     DbOpt,
@@ -19,12 +18,13 @@ from fileorganizer.cli.common import (
     stderr_console,
     stdout_console,
 )
-from fileorganizer.content.counting import ByteCounter
-from fileorganizer.content.duplicates import find_duplicates
 from fileorganizer.errors import LocationError
-from fileorganizer.filters.size import SizeValue
-from fileorganizer.history import History
-from fileorganizer.scan import FileEntry, ScanSpec, scan
+
+if TYPE_CHECKING:
+    from fileorganizer.scan import FileEntry
+
+# The content, history and scanning modules are imported inside the command,
+# so that starting the CLI for another command does not pay for them.
 
 
 def dupes(
@@ -43,6 +43,14 @@ def dupes(
     db: DbOpt = None,
 ) -> None:
     """Report groups of files with identical content (count, wasted bytes, paths)."""
+    from rich.table import Table
+
+    from fileorganizer.content.counting import ByteCounter
+    from fileorganizer.content.duplicates import find_duplicates
+    from fileorganizer.filters.size import SizeValue
+    from fileorganizer.history import History
+    from fileorganizer.scan import FileEntry, ScanSpec, scan
+
     entries: list[FileEntry] = []
     unreadable: list[str] = []
     ap = app_paths(db)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from fileorganizer.cli.common import (
     EXIT_FAILED,
@@ -21,8 +20,12 @@ from fileorganizer.cli.common import (
     stderr_console,
     stdout_console,
 )
-from fileorganizer.history import RecoveryReport, RunInfo, UndoResult
-from fileorganizer.session import open_history, recover_now, undo
+
+if TYPE_CHECKING:
+    from fileorganizer.history import RecoveryReport, RunInfo, UndoResult
+
+# The history (SQLAlchemy) and rich's tables are imported inside the commands,
+# so that starting the CLI for another command does not pay for them.
 
 history_app = typer.Typer(
     name="history",
@@ -65,6 +68,10 @@ def history(
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"fmt": fmt, "db": db}
         return
+    from rich.table import Table
+
+    from fileorganizer.session import open_history, recover_now
+
     ap = app_paths(db)
     with open_history(ap) as hist:
         report = recover_now(ap, hist)
@@ -115,6 +122,8 @@ def show(
     db: DbOpt = None,
 ) -> None:
     """List the operations of RUN, in the order they were carried out."""
+    from fileorganizer.session import open_history, recover_now
+
     parent = ctx.obj or {}
     if fmt is OutputFormat.text and parent.get("fmt") is OutputFormat.json:
         fmt = OutputFormat.json
@@ -187,6 +196,8 @@ def undo_cmd(
     wait: WaitOpt = 0.0,
 ) -> None:
     """Undo a run, newest operation first. Files changed since are left alone, with a reason."""
+    from fileorganizer.session import undo
+
     session = undo(app_paths(db), run, dry_run=dry_run, wait=wait)
     _report_recovery(session.recovery, fmt)
     _render_undo(session.result, fmt)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -31,10 +31,13 @@ from fileorganizer.cli.common import (
     stderr_console,
     stdout_console,
 )
-from fileorganizer.cli.render import ConsoleReporter, describe, render_plan, summary_line
-from fileorganizer.operations import OpStatus
-from fileorganizer.planner import Planner
-from fileorganizer.session import SessionOptions, SessionResult, make_planner, organize
+
+if TYPE_CHECKING:
+    from fileorganizer.planner import Planner
+    from fileorganizer.session import SessionResult
+
+# The engine (planner, history, rendering) is imported inside the commands, so
+# that starting the CLI for another command does not pay for it.
 
 
 def _organize(
@@ -50,6 +53,9 @@ def _organize(
     wait: float,
     dry_run: bool,
 ) -> None:
+    from fileorganizer.cli.render import ConsoleReporter
+    from fileorganizer.session import SessionOptions, organize
+
     ap = app_paths(db)
     config = resolve_config(config_path, ap)
     require_paths_for_builtin(config, paths)
@@ -79,6 +85,9 @@ def _organize(
 
 
 def _render(session: SessionResult, *, fmt: OutputFormat, quiet: bool, dry_run: bool) -> None:
+    from fileorganizer.cli.render import render_plan, summary_line
+    from fileorganizer.operations import OpStatus
+
     plan, result = session.plan, session.result
     if fmt is OutputFormat.json:
         data: dict[str, Any] = {
@@ -217,6 +226,9 @@ def explain(
     skip_tags: SkipTagsOpt = None,
 ) -> None:
     """Show, rule by rule, which filters pass or fail for FILE and what would happen to it."""
+    from fileorganizer.cli.render import describe
+    from fileorganizer.session import SessionOptions, make_planner
+
     ap = app_paths()
     cfg = resolve_config(config, ap)
     folders = paths

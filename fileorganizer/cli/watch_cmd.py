@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import logging.handlers
 import signal
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -32,20 +30,24 @@ from fileorganizer.cli.common import (
     safe_text,
     stdout_console,
 )
-from fileorganizer.paths import AppPaths
-from fileorganizer.report import Reporter
-from fileorganizer.service import (
-    ServiceSpec,
-    install_service,
-    service_spec,
-    service_status,
-    uninstall_service,
-    watch_argv,
-)
-from fileorganizer.session import SessionOptions
-from fileorganizer.watch import Watcher, WatchSettings, read_heartbeat
+
+if TYPE_CHECKING:
+    import logging
+
+    from fileorganizer.paths import AppPaths
+    from fileorganizer.service import ServiceSpec
+
+# The watcher (watchdog), the service helpers and the session (history) are
+# imported inside the commands, so that starting the CLI for another command
+# does not pay for them.
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+
+#: :class:`fileorganizer.watch.WatchSettings`' defaults, repeated so that the
+#: option defaults need no import of the watcher (a test keeps them equal).
+DEFAULT_STABLE_SECONDS = 2.0
+DEFAULT_RESCAN_INTERVAL = 300.0
+DEFAULT_HEARTBEAT_INTERVAL = 10.0
 
 StableOpt = Annotated[
     float,
@@ -74,6 +76,9 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be d
 
 def setup_logging(paths: AppPaths, *, verbose: bool, log_stderr: bool = True) -> logging.Logger:
     """Log ``fileorganizer.*`` to stderr and to a rotating file in the log dir."""
+    import logging
+    import logging.handlers
+
     logger = logging.getLogger("fileorganizer")
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
@@ -106,15 +111,15 @@ def watch(
     paths: PathsArg = None,
     config: ConfigOpt = None,
     polling: PollingOpt = False,
-    stable_seconds: StableOpt = WatchSettings.stable_seconds,
-    rescan_interval: RescanOpt = WatchSettings.rescan_interval,
+    stable_seconds: StableOpt = DEFAULT_STABLE_SECONDS,
+    rescan_interval: RescanOpt = DEFAULT_RESCAN_INTERVAL,
     verbose: VerboseOpt = False,
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
     heartbeat_interval: Annotated[
         float, typer.Option("--heartbeat-interval", min=0.1, hidden=True)
-    ] = WatchSettings.heartbeat_interval,
+    ] = DEFAULT_HEARTBEAT_INTERVAL,
     log_stderr: Annotated[
         bool, typer.Option("--log-stderr/--no-log-stderr", help="Also log to stderr.")
     ] = True,
@@ -125,6 +130,10 @@ def watch(
     for --stable-seconds and it is not an unfinished download. Every batch is a run in the
     history (mode watch). SIGINT/SIGTERM finish the current operation and exit 0.
     """
+    from fileorganizer.report import Reporter
+    from fileorganizer.session import SessionOptions
+    from fileorganizer.watch import Watcher, WatchSettings
+
     ap = app_paths(db)
     cfg = resolve_config(config, ap)
     require_paths_for_builtin(cfg, paths)
@@ -171,6 +180,8 @@ def status(
     ] = None,
 ) -> None:
     """Is a watcher alive? Exits 0 when its heartbeat is fresh, 1 otherwise (health check)."""
+    from fileorganizer.watch import read_heartbeat
+
     ap = app_paths()
     beat = read_heartbeat(ap.heartbeat_path)
     info: dict[str, Any] = {
@@ -227,6 +238,8 @@ def _spec(
     stable_seconds: float | None = None,
     rescan_interval: float | None = None,
 ) -> ServiceSpec:
+    from fileorganizer.service import service_spec, watch_argv
+
     ap = app_paths()
     is_mac = sys.platform == "darwin"
     cfg = config if config is not None else find_config_path(None, ap)
@@ -253,6 +266,8 @@ def service_install(
     dry_run: DryRunOpt = False,
 ) -> None:
     """Write and enable the service so the watcher starts at login."""
+    from fileorganizer.service import install_service
+
     spec = _spec(config, polling, stable_seconds, rescan_interval)
     out = stdout_console()
     if dry_run:
@@ -269,6 +284,8 @@ def service_install(
 @service_app.command("uninstall")
 def service_uninstall(dry_run: DryRunOpt = False) -> None:
     """Stop the service and remove its file."""
+    from fileorganizer.service import uninstall_service
+
     spec = _spec()
     out = stdout_console()
     if dry_run:
@@ -290,6 +307,8 @@ def service_uninstall(dry_run: DryRunOpt = False) -> None:
 @service_app.command("status")
 def service_status_cmd(fmt: FormatOpt = OutputFormat.text) -> None:
     """Is the service installed and running? Exits 0 when it runs."""
+    from fileorganizer.service import service_status
+
     spec = _spec()
     st = service_status(spec)
     if fmt is OutputFormat.json:
