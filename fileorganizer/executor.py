@@ -29,6 +29,10 @@ from fileorganizer.operations import (
 from fileorganizer.planner import Plan
 from fileorganizer.report import Problem, Reporter
 
+#: the first batch of a run (its results show quickly), and the size batches double up to
+FIRST_BATCH = 250
+MAX_BATCH = 2000
+
 
 class Journal(Protocol):
     """Where the executor records intents before acting and results after.
@@ -116,7 +120,7 @@ class Executor:
         journal: Journal | None = None,
         reporter: Reporter | None = None,
         trash: fsops.Trash | None = None,
-        batch_size: int = 500,
+        batch_size: int | None = None,
         verify_hash: bool = False,
         should_stop: Callable[[], bool] | None = None,
         keep_results: bool = True,
@@ -126,6 +130,7 @@ class Executor:
         self.journal = journal or NullJournal()
         self.reporter = reporter or Reporter()
         self.trash = trash or fsops.Trash(default_trash_dir())
+        #: a fixed batch size, or None: batches grow from FIRST_BATCH to MAX_BATCH
         self.batch_size = batch_size
         self.verify_hash = verify_hash
         self.should_stop = should_stop
@@ -152,19 +157,21 @@ class Executor:
         if release and isinstance(operations, list):
             pending = operations
             pending.reverse()  # pop() from the end takes them in order
-        for start in range(0, total, self.batch_size):
+        start = 0
+        size = self.batch_size or FIRST_BATCH
+        while start < total:
             if self._stop_requested():
                 result.interrupted = True
                 break
             if pending is not None:
-                batch = [pending.pop() for _ in range(min(self.batch_size, len(pending)))]
+                batch = [pending.pop() for _ in range(min(size, len(pending)))]
             else:
-                batch = list(operations[start : start + self.batch_size])
+                batch = list(operations[start : start + size])
             intents = [self._intent(op) for op in batch]
             del batch
             self.journal.record_intents(intents)
             crashpoint("after_intent_commit")
-            batch_results = [self._apply_or_stop(intent, result) for intent in intents]
+            batch_results = self._apply_batch(intents, result)
             crashpoint("before_done_commit")
             self.journal.record_results(batch_results)
             for r in batch_results:
@@ -174,18 +181,28 @@ class Executor:
             self.extra_results.clear()
             for r in batch_results:
                 result.add(r)
+            start += len(intents)
             if progress:
-                self.reporter.progress(min(start + len(intents), total), total, "apply")
+                self.reporter.progress(min(start, total), total, "apply")
+            if self.batch_size is None:
+                # the first results show quickly; later batches share a commit
+                size = min(size * 2, MAX_BATCH)
         if pending is not None:
             pending.reverse()  # anything not applied (a stop) stays, in order
         return result
 
-    def _apply_or_stop(self, intent: Intent, result: RunResult) -> OpResult:
-        """Apply one op, unless a stop was requested (then it is skipped, untouched)."""
-        if result.interrupted or self._stop_requested():
+    def _apply_batch(self, intents: list[Intent], result: RunResult) -> list[OpResult]:
+        """Apply each intent in order; after a stop request the rest are skipped, untouched."""
+        out: list[OpResult] = []
+        should_stop = self.should_stop
+        apply_one = self._apply_one
+        for intent in intents:
+            if not result.interrupted and (should_stop is None or not should_stop()):
+                out.append(apply_one(intent))
+                continue
             result.interrupted = True
-            return OpResult(intent.op, OpStatus.SKIPPED, reason="interrupted before this file")
-        return self._apply_one(intent)
+            out.append(OpResult(intent.op, OpStatus.SKIPPED, reason="interrupted before this file"))
+        return out
 
     def _stop_requested(self) -> bool:
         flag = self.should_stop
@@ -203,7 +220,7 @@ class Executor:
             self.reporter.failed(r)
 
     def _intent(self, op: Operation) -> Intent:
-        src = self._redirects.get(op.src, op.src)
+        src = self._redirects.get(op.src, op.src) if self._redirects else op.src
         if src != op.src:
             op = replace(op, src=src)
         if op.kind is OpKind.TRASH:
@@ -218,7 +235,7 @@ class Executor:
         return Intent(op, op.dst)
 
     def _apply_one(self, intent: Intent) -> OpResult:
-        redirected = self._redirects.get(intent.op.src)
+        redirected = self._redirects.get(intent.op.src) if self._redirects else None
         if redirected is not None and redirected != intent.op.src:
             # an earlier op in this batch put the file elsewhere than planned
             intent = replace(intent, op=replace(intent.op, src=redirected))
@@ -389,7 +406,7 @@ def apply_plan(
     journal: Journal | None = None,
     reporter: Reporter | None = None,
     trash_dir: str | os.PathLike[str] | None = None,
-    batch_size: int = 500,
+    batch_size: int | None = None,
     verify_hash: bool = False,
 ) -> RunResult:
     """Apply ``plan``; return what was applied, skipped and failed.

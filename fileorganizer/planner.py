@@ -193,7 +193,8 @@ class Planner:
         want_dirs = rule.targets == "dirs"
         caches = self._caches
         for entry in scan(spec, on_error):
-            if vtree.is_removed(norm(entry.path)):
+            # (a scan's paths are normal: its location is)
+            if vtree.is_removed(entry.path):
                 continue
             if caches is not None:
                 entry.cache = caches.setdefault(entry.real_path, entry.cache)
@@ -244,18 +245,24 @@ class Planner:
                         return
             entries = collected
         progress = self.reporter.wants_progress
+        rctx = RuleContext(self, rule, ctx)
+        plan = self.plan
         for entry in entries:
-            self.plan.entries_seen += 1
-            if progress and self.plan.entries_seen % 1000 == 0:
-                self.reporter.progress(self.plan.entries_seen, None, "plan")
-            self._plan_entry(rule, entry, ctx)
+            plan.entries_seen += 1
+            if progress and plan.entries_seen % 1000 == 0:
+                self.reporter.progress(plan.entries_seen, None, "plan")
+            self._plan_entry(rule, entry, ctx, rctx)
 
     def _rule_entries(self, rule: Rule) -> Iterator[FileEntry]:
         # what earlier rules put in each location, taken before this rule plans
         # anything: a rule never acts again on its own output
         locations = self.locations_of(rule)
         snapshots = [self._placed_in(rule, loc) for loc in locations]
+        plain = self._only is None and self.only is None
         for loc, placed_before in zip(locations, snapshots, strict=True):
+            if plain:
+                yield from self._entries(rule, loc, placed_before)
+                continue
             if self._only is not None:
                 location = os.path.abspath(loc.path)
                 if not _inside(self._only, location):
@@ -272,7 +279,9 @@ class Planner:
                     continue  # (a file an earlier rule moved keeps its real path)
                 yield entry
 
-    def _plan_entry(self, rule: Rule, entry: FileEntry, ctx: FilterContext) -> None:
+    def _plan_entry(
+        self, rule: Rule, entry: FileEntry, ctx: FilterContext, rctx: RuleContext
+    ) -> None:
         trace = RuleTrace(rule.name, True) if self._trace is not None else None
         try:
             matched, values = self._evaluate(rule, entry, ctx, trace)
@@ -289,7 +298,7 @@ class Planner:
         if not matched:
             return
         before = len(self.plan.operations)
-        rctx = RuleContext(self, rule, entry, values, ctx)
+        rctx.values = values
         current: FileEntry | None = entry
         for spec in rule.actions:
             if current is None:
@@ -310,6 +319,13 @@ class Planner:
     ) -> tuple[bool, dict[str, Any]]:
         values: dict[str, Any] = {}
         mode = rule.filter_mode
+        if trace is None and mode == "all":
+            for spec in rule.filters:
+                res = spec.filter.match(entry, ctx)
+                values[spec.name] = res.value
+                if res.matched == spec.negate:
+                    return False, values
+            return True, values
         results: list[bool] = []
         for spec in rule.filters:
             res = spec.filter.match(entry, ctx)
@@ -385,6 +401,10 @@ class Planner:
         return self._trace
 
 
+#: how many distinct destination renderings a rule remembers
+_FOLDER_CACHE_MAX = 4096
+
+
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
@@ -416,19 +436,15 @@ _BUILTINS: dict[str, Any] = {
 class RuleContext:
     """What an action sees while planning one matched entry of one rule."""
 
-    def __init__(
-        self,
-        planner: Planner,
-        rule: Rule,
-        entry: FileEntry,
-        values: dict[str, Any],
-        fctx: FilterContext,
-    ) -> None:
+    def __init__(self, planner: Planner, rule: Rule, fctx: FilterContext) -> None:
         self.planner = planner
         self.rule = rule
-        self.values = values
+        #: the filter values of the entry being planned (set per entry)
+        self.values: dict[str, Any] = {}
         self.fctx = fctx
         self.vtree = planner.vtree
+        #: rendered destination folders by (template, values): many files share one
+        self._folders: dict[tuple[Any, ...], tuple[str, bool]] | None = {}
 
     # -- templates --------------------------------------------------------
     def context(self, entry: FileEntry, names: frozenset[str]) -> dict[str, Any]:
@@ -453,11 +469,36 @@ class RuleContext:
     # -- destinations --------------------------------------------------------
     def destination(self, entry: FileEntry, dest: str, action: Action) -> str | None:
         """Render ``dest`` for ``entry`` and resolve conflicts; None to leave it."""
-        rendered = self.render(entry, dest)
-        folder_like = rendered.endswith(("/", os.sep))
-        if not os.path.isabs(rendered):
-            rendered = os.path.join(entry.location, rendered)
-        dst = os.path.join(rendered, entry.name) if folder_like else rendered
+        template = compile_template(dest)
+        ctx = self.context(entry, template.names)
+        # Many files share a destination folder ({extension}, {year}): when every
+        # value is a plain string, a rendering is reused for the same values.
+        # (A str subclass among filter values, such as the extension or a mime
+        # type, derives all it shows from its text; its type is in the key too.)
+        folders = self._folders
+        key = None
+        hit = None
+        if folders is not None:
+            items = tuple(ctx.items())
+            for _, v in items:
+                if not isinstance(v, str):
+                    break
+            else:
+                key = (dest, entry.location, items, tuple(type(v) for _, v in items))
+                hit = folders.get(key)
+        if hit is None:
+            rendered = template.render_path(ctx)
+            folder_like = rendered.endswith(("/", os.sep))
+            if not os.path.isabs(rendered):
+                rendered = os.path.join(entry.location, rendered)
+            hit = (norm(rendered), folder_like)
+            if key is not None and folders is not None:
+                if len(folders) < _FOLDER_CACHE_MAX:
+                    folders[key] = hit
+                else:
+                    self._folders = None  # the values differ per file: stop trying
+        base, folder_like = hit
+        dst = os.path.join(base, entry.name) if folder_like else base
         return self.resolve(entry, norm(dst), action)
 
     def renamed(self, entry: FileEntry, new_name: str, action: Action) -> str | None:
@@ -546,7 +587,7 @@ class RuleContext:
 
     # -- emitting --------------------------------------------------------------
     def _op(self, kind: OpKind, entry: FileEntry, dst: str | None, action: Action) -> Operation:
-        chained = norm(entry.path) != norm(entry.real_path)
+        chained = entry.path is not entry.real_path and norm(entry.path) != norm(entry.real_path)
         return Operation(
             kind=kind,
             src=entry.path,

@@ -69,6 +69,8 @@ class FileEntry:
     __slots__ = (
         "_dirent",
         "_identity",
+        "_name",
+        "_split",
         "_stat",
         "cache",
         "is_dir",
@@ -94,6 +96,8 @@ class FileEntry:
         self._dirent = dirent
         self._stat = stat
         self._identity: Identity | None = None
+        self._name: str | None = None
+        self._split: tuple[str, str] | None = None
         self.cache: dict[str, Any] = {}
 
     def __repr__(self) -> str:
@@ -102,17 +106,26 @@ class FileEntry:
     @property
     def name(self) -> str:
         """The final component, e.g. ``report.pdf``."""
-        return os.path.basename(self.path)
+        name = self._name
+        if name is None:
+            name = self._name = self.path.rpartition(os.sep)[2]
+        return name
+
+    def _stem_suffix(self) -> tuple[str, str]:
+        got = self._split
+        if got is None:
+            got = self._split = split_name(self.name)
+        return got
 
     @property
     def stem(self) -> str:
         """The name without its last extension, e.g. ``report``."""
-        return split_name(self.name)[0]
+        return self._stem_suffix()[0]
 
     @property
     def suffix(self) -> str:
         """The last extension with its dot, e.g. ``.pdf`` (``""`` if none)."""
-        return split_name(self.name)[1]
+        return self._stem_suffix()[1]
 
     @property
     def extension(self) -> str:
@@ -215,7 +228,7 @@ def scan(spec: ScanSpec, on_error: ErrorHook | None = None) -> Iterator[FileEntr
     )
     want_files = spec.targets == "files"
     yield from _walk(
-        spec.path,
+        root,
         spec.path,
         0,
         spec,
@@ -260,18 +273,22 @@ def _walk(
     names.sort()
     # only names that mark a download in progress matter for the sibling check
     partial = frozenset(n for n in names if n.endswith(PARTIAL_SUFFIXES))
+    rx_files = _compile_globs(excl_files)
+    rx_dirs = _compile_globs(excl_dirs)
+    rx_include = _compile_globs(spec.include)
+    files_here = want_files and depth >= spec.min_depth
+    prefix = top if top.endswith(os.sep) else top + os.sep
     for name in names:
-        is_dir = name in dirs
-        path = os.path.join(top, name)
+        path = prefix + name
         if protected and _is_protected(path, protected):
             continue
-        if is_dir:
-            if matches_any(name, excl_dirs):
+        if name in dirs:
+            if rx_dirs is not None and rx_dirs.match(name):
                 continue
             if (
                 not want_files
                 and depth >= spec.min_depth
-                and _included(name, spec.include)
+                and (rx_include is None or rx_include.match(name))
                 and not (protected and _holds_protected(path, protected))
             ):
                 yield FileEntry(path, location, is_dir=True)
@@ -288,16 +305,16 @@ def _walk(
                     want_files,
                     on_error,
                 )
-        elif want_files:
-            if depth < spec.min_depth or matches_any(name, excl_files):
+        elif files_here:
+            if rx_files is not None and rx_files.match(name):
                 continue
-            if not _included(name, spec.include) or is_partial_download(partial, name):
+            if rx_include is not None and not rx_include.match(name):
                 continue
-            yield FileEntry(path, location)
-
-
-def _included(name: str, include: tuple[str, ...]) -> bool:
-    return not include or matches_any(name, include)
+            if partial and is_partial_download(partial, name):
+                continue
+            entry = FileEntry(path, location)
+            entry._name = name
+            yield entry
 
 
 def _is_protected(path: str, protected: tuple[str, ...]) -> bool:
