@@ -137,12 +137,12 @@ def organize(
     last result. With an explicit ``journal`` or ``record=False`` the history
     and the lock are not used.
     """
+    if options.dry_run:
+        return _simulate(config, options)
     from fileorganizer.executor import RunResult
     from fileorganizer.history import recover
     from fileorganizer.lock import RunLock
 
-    if options.dry_run:
-        return _simulate(config, options)
     if journal is not None or not options.record:
         plan = make_planner(config, options).run()
         result = _apply(plan, options, journal)

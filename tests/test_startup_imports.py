@@ -136,8 +136,9 @@ def test_sim_of_plain_rules_imports_no_watcher_content_or_jinja(
     code, modules, out = _cli_modules("sim", folder, "-c", config, "--quiet")
     assert code == 0, out
     assert not _loaded(modules, NOT_FOR_PLAIN_RULES)
-    # sim records a run in the history: SQLAlchemy is expected there
+    # sim records a run in the history (SQLAlchemy), but takes no lock and applies nothing
     assert "sqlalchemy" in modules
+    assert not _loaded(modules, ("filelock", "fileorganizer.lock", "fileorganizer.executor"))
     assert sorted(p.name for p in folder.iterdir()) == ["a.pdf", "b.jpg", "c.txt"]
 
 

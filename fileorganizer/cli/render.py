@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fileorganizer.cli.common import safe_text
 from fileorganizer.operations import Operation, OpKind, OpResult
 from fileorganizer.planner import Plan
 from fileorganizer.report import Problem, Reporter
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 _VERB = {
     OpKind.MOVE: "move",
@@ -101,6 +103,15 @@ class ConsoleReporter(Reporter):
             self.close()
             return
         if self._progress is None:
+            # imported here: only a terminal shows a bar
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
