@@ -255,6 +255,9 @@ def tool_env(tmp: Path, extra: dict[str, str]) -> dict[str, str]:
     # Byte-code caching on, as for a user (a sandbox may set DONTWRITEBYTECODE);
     # the cache lives outside the source tree, and warm_up() fills it.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # Output buffering as for a user (a sandbox may set PYTHONUNBUFFERED, which
+    # turns every line of every tool into its own write).
+    env.pop("PYTHONUNBUFFERED", None)
     env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     env.update(extra)
     return env
