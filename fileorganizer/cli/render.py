@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -26,6 +27,11 @@ _VERB = {
     OpKind.HARDLINK: "hardlink",
     OpKind.ECHO: "echo",
 }
+
+
+#: per-file lines are written in chunks of this many, and at most this many seconds late
+LINE_CHUNK = 256
+LINE_DELAY = 0.1
 
 
 def _p(path: str | None) -> str:
@@ -96,6 +102,10 @@ class ConsoleReporter(Reporter):
         self._color = out.is_terminal and out.color_system is not None and not out.no_color
         self._progress: Progress | None = None
         self._task: Any = None
+        # per-file lines are written in chunks: on a terminal stdout is line
+        # buffered, and one write per line costs more than the move it reports
+        self._lines: list[str] = []
+        self._flushed_at = time.monotonic()
 
     # progress ---------------------------------------------------------------
     def progress(self, done: int, total: int | None, phase: str) -> None:
@@ -129,17 +139,33 @@ class ConsoleReporter(Reporter):
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+        self.flush_lines()
+
+    def flush_lines(self) -> None:
+        """Write the per-file lines held so far."""
+        if self._lines:
+            self.out.file.write("\n".join(self._lines) + "\n")
+            self._lines.clear()
         self.out.file.flush()
+        self._flushed_at = time.monotonic()
 
     # events -----------------------------------------------------------------
     def problem(self, problem: Problem) -> None:
+        self.flush_lines()  # keep stdout and stderr lines in order on a terminal
         self.err.print(
             f"[yellow]skipped[/] {_p(problem.path)}: {escape(safe_text(problem.message))}"
         )
 
     def line(self, text: str) -> None:
-        """Write one plain line to stdout (the per-file fast path)."""
-        self.out.file.write(text + "\n")
+        """Write one plain line to stdout (the per-file fast path).
+
+        Lines are held briefly and written together: at most LINE_CHUNK lines
+        or LINE_DELAY seconds late, and before anything else is printed.
+        """
+        lines = self._lines
+        lines.append(text)
+        if len(lines) >= LINE_CHUNK or time.monotonic() - self._flushed_at >= LINE_DELAY:
+            self.flush_lines()
 
     def applied(self, result: OpResult) -> None:
         if self.show_ops:
@@ -147,11 +173,13 @@ class ConsoleReporter(Reporter):
 
     def skipped(self, result: OpResult) -> None:
         if not self.quiet:
+            self.flush_lines()
             self.err.print(
                 f"[yellow]skipped[/] {_p(result.op.src)}: {escape(safe_text(result.reason or ''))}"
             )
 
     def failed(self, result: OpResult) -> None:
+        self.flush_lines()
         self.err.print(
             f"[red]failed[/] {_p(result.op.src)}: {escape(safe_text(result.error or ''))}"
         )
@@ -162,6 +190,7 @@ class ConsoleReporter(Reporter):
 
     def log(self, level: str, message: str) -> None:
         if self.verbose:
+            self.flush_lines()
             self.err.print(f"[dim]{escape(level)}:[/] {escape(safe_text(message))}")
 
 
@@ -170,8 +199,13 @@ def render_plan(out: Console, plan: Plan, *, quiet: bool) -> None:
     if not quiet:
         color = out.is_terminal and out.color_system is not None and not out.no_color
         write = out.file.write
-        for op in plan.operations:
-            write(plain_line(op, color=color) + "\n")
+        ops = plan.operations
+        for start in range(0, len(ops), LINE_CHUNK):  # one write per chunk, not per line
+            write(
+                "".join(
+                    plain_line(op, color=color) + "\n" for op in ops[start : start + LINE_CHUNK]
+                )
+            )
         out.file.flush()
         for skip in plan.skips:
             out.print(f"[yellow]leave[/] {_p(skip.path)}: {escape(safe_text(skip.reason))}")
