@@ -20,12 +20,20 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: The schema version this code writes. Bump it and add a step to
 #: ``fileorganizer.history.store.MIGRATIONS`` when the schema changes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: Partial indexes: only the rows a query looks for are indexed, so the index
+#: stays small and a run's inserts and updates do not pay for a full index.
+#: ``planned`` rows are the unfinished intents recovery reconciles at start-up;
+#: ``undone`` rows are counted per run by ``history``.
+PLANNED_WHERE = "state = 'planned'"
+UNDONE_WHERE = "state = 'undone'"
 
 
 class Base(DeclarativeBase):
@@ -70,7 +78,8 @@ class OpRow(Base):
     __tablename__ = "operations"
     __table_args__ = (
         Index("ix_operations_run_order", "run_id", "ord", "id"),
-        Index("ix_operations_state", "state"),
+        Index("ix_operations_planned", "state", sqlite_where=text(PLANNED_WHERE)),
+        Index("ix_operations_undone", "run_id", sqlite_where=text(UNDONE_WHERE)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fileorganizer.errors import HistoryError
 from fileorganizer.history.models import (
+    PLANNED_WHERE,
     SCHEMA_VERSION,
+    UNDONE_WHERE,
     Base,
     HashCacheRow,
     OpRow,
@@ -54,8 +56,28 @@ MODES = ("run", "sim", "watch", "undo")
 
 BUSY_TIMEOUT_MS = 30_000
 
+
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """Version 2: partial indexes on ``state`` instead of a full one.
+
+    The full index on ``operations.state`` cost every insert and every result
+    update an index write; the only lookups by state are for unfinished intents
+    (recovery) and for undone operations (counts in ``history``). Idempotent, so
+    an interrupted migration can simply run again.
+    """
+    conn.execute("DROP INDEX IF EXISTS ix_operations_state")
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS ix_operations_planned ON operations (state) "
+        f"WHERE {PLANNED_WHERE}"
+    )
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS ix_operations_undone ON operations (run_id) "
+        f"WHERE {UNDONE_WHERE}"
+    )
+
+
 #: Schema migrations: ``MIGRATIONS[n]`` takes a database from version n to n+1.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,163 @@
+"""Schema migrations: a version-1 history opens, migrates, recovers and undoes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from fileorganizer.fsops import Trash
+from fileorganizer.history import History, recover, undo_run
+from fileorganizer.history.models import SCHEMA_VERSION
+from fileorganizer.history.store import MIGRATIONS
+from fileorganizer.operations import Identity, Intent, Operation, OpKind, OpResult, OpStatus
+
+# The schema a version-1 database has (as version 1 of this code created it).
+V1_DDL = """
+CREATE TABLE schema_info (id INTEGER NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (id));
+CREATE TABLE runs (
+    id INTEGER NOT NULL, mode VARCHAR(16) NOT NULL, status VARCHAR(16) NOT NULL,
+    started_at DATETIME NOT NULL, finished_at DATETIME, config_path BLOB,
+    config_hash VARCHAR(128), pid INTEGER, undo_of INTEGER, planned INTEGER NOT NULL,
+    done INTEGER NOT NULL, skipped INTEGER NOT NULL, failed INTEGER NOT NULL,
+    problems INTEGER NOT NULL, note TEXT,
+    PRIMARY KEY (id), FOREIGN KEY(undo_of) REFERENCES runs (id)
+);
+CREATE TABLE hash_cache (
+    dev BIGINT NOT NULL, ino BIGINT NOT NULL, size BIGINT NOT NULL, mtime_ns BIGINT NOT NULL,
+    algo VARCHAR(32) NOT NULL, digest VARCHAR(256) NOT NULL,
+    PRIMARY KEY (dev, ino, size, mtime_ns, algo)
+);
+CREATE TABLE operations (
+    id INTEGER NOT NULL, run_id INTEGER NOT NULL, seq INTEGER NOT NULL, ord INTEGER NOT NULL,
+    op_id VARCHAR(32) NOT NULL, kind VARCHAR(24) NOT NULL, rule TEXT NOT NULL,
+    action VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL, src BLOB NOT NULL,
+    planned_dst BLOB, dst BLOB, temp_path BLOB, trash_path BLOB, same_as BLOB,
+    src_dev BIGINT, src_ino BIGINT, src_size BIGINT, src_mtime_ns BIGINT,
+    check_inode BOOLEAN NOT NULL, after_dev BIGINT, after_ino BIGINT, after_size BIGINT,
+    after_mtime_ns BIGINT, created_dirs BLOB, error TEXT, reason TEXT, note TEXT,
+    undone_by INTEGER, reverses INTEGER,
+    PRIMARY KEY (id), FOREIGN KEY(run_id) REFERENCES runs (id), UNIQUE (op_id),
+    FOREIGN KEY(undone_by) REFERENCES runs (id), FOREIGN KEY(reverses) REFERENCES operations (id)
+);
+CREATE INDEX ix_operations_state ON operations (state);
+CREATE INDEX ix_operations_run_order ON operations (run_id, ord, id);
+INSERT INTO schema_info (id, version) VALUES (1, 1);
+"""
+
+_V1_OP = (
+    "INSERT INTO operations (run_id, seq, ord, op_id, kind, rule, action, state, src, "
+    "planned_dst, dst, src_dev, src_ino, src_size, src_mtime_ns, check_inode, after_dev, "
+    "after_ino, after_size, after_mtime_ns, created_dirs) "
+    "VALUES (?, ?, ?, ?, 'move', 'r', 'move', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)"
+)
+
+
+def _v1_database(db: Path, tmp: Path) -> tuple[Path, Path]:
+    """A v1 history: a finished run that moved ``a.txt`` and a crashed one (intent only)."""
+    (tmp / "in").mkdir()
+    (tmp / "out").mkdir()
+    (tmp / "in" / "a.txt").write_text("A")
+    (tmp / "in" / "b.txt").write_text("B")
+    a_src, a_dst = tmp / "in" / "a.txt", tmp / "out" / "a.txt"
+    b_src, b_dst = tmp / "in" / "b.txt", tmp / "out" / "b.txt"
+    ident_a = Identity.of(a_src)
+    os.rename(a_src, a_dst)
+    ident_b = Identity.of(b_src)
+    now = datetime(2024, 1, 2, 3, 4, 5).isoformat(sep=" ")
+    with sqlite3.connect(db) as conn:
+        conn.executescript(V1_DDL)
+        for run_id, status in ((1, "ok"), (2, "running")):
+            conn.execute(
+                "INSERT INTO runs (id, mode, status, started_at, planned, done, skipped, "
+                "failed, problems) VALUES (?, 'run', ?, ?, 1, 0, 0, 0, 0)",
+                (run_id, status, now),
+            )
+        a = (ident_a.dev, ident_a.ino, ident_a.size, ident_a.mtime_ns)
+        b = (ident_b.dev, ident_b.ino, ident_b.size, ident_b.mtime_ns)
+        conn.execute(
+            _V1_OP,
+            (
+                1,
+                0,
+                1,
+                "op-a",
+                "done",
+                os.fsencode(a_src),
+                os.fsencode(a_dst),
+                os.fsencode(a_dst),
+                *a,
+                *a,
+                None,
+            ),
+        )
+        conn.execute(
+            _V1_OP,
+            (
+                2,
+                0,
+                1,
+                "op-b",
+                "planned",
+                os.fsencode(b_src),
+                os.fsencode(b_dst),
+                None,
+                *b,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ),
+        )
+    return a_src, b_src
+
+
+def _index_sql(db: Path) -> dict[str, str]:
+    with sqlite3.connect(db) as conn:
+        return dict(
+            conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).fetchall()
+        )
+
+
+def test_a_version_1_history_migrates_recovers_and_undoes(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    a_src, b_src = _v1_database(db, tmp_path)
+    with History(db) as h:
+        assert h.schema_version == SCHEMA_VERSION == 2
+        indexes = _index_sql(db)
+        assert "ix_operations_state" not in indexes
+        assert "WHERE state = 'planned'" in indexes["ix_operations_planned"]
+        assert "WHERE state = 'undone'" in indexes["ix_operations_undone"]
+        with sqlite3.connect(db) as conn:
+            plan = conn.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM operations WHERE state = ? "
+                "ORDER BY run_id, ord, id",
+                ("planned",),
+            ).fetchall()
+        assert any("ix_operations_planned" in str(row) for row in plan)
+        # the crashed run's intent is found through the new index and reconciled
+        report = recover(h)
+        assert [(i.op.op_id, i.outcome) for i in report.items] == [("op-b", "not_done")]
+        assert report.runs == [2]
+        # the finished run is still undone from its v1 rows
+        assert h.last_undoable_run() == 1
+        result = undo_run(h, 1, trash=Trash(tmp_path / "Trash"))
+        assert result.ok and len(result.done) == 1
+        assert a_src.read_text() == "A" and b_src.read_text() == "B"
+        assert h.run(1).undone == 1
+        # new runs journal into the migrated table
+        journal = h.journal(h.start_run("run"))
+        op = Operation(kind=OpKind.MOVE, src=str(a_src), dst=str(tmp_path / "out" / "a.txt"))
+        journal.record_intents([Intent(op, op.dst)])
+        journal.record_results([OpResult(op, OpStatus.SKIPPED, reason="test")])
+        assert [r.state for r in h.operations(journal.run_id)] == ["skipped"]
+    # opening again is a no-op (and an interrupted migration can run again)
+    with History(db) as h:
+        assert h.schema_version == 2
+    with sqlite3.connect(db) as conn:
+        MIGRATIONS[1](conn)
+    assert _index_sql(db) == indexes
