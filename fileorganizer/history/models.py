@@ -8,6 +8,7 @@ folders an operation created) is stored NUL-separated, since no path holds NUL.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime
 
 from sqlalchemy import (
@@ -133,9 +134,19 @@ class HashCacheRow(Base):
     digest: Mapped[str] = mapped_column(String(256), nullable=False)
 
 
+#: What ``os.fsencode`` uses; calling ``str.encode`` directly skips its checks
+#: (the journal encodes several paths per file).
+FS_ENCODING = sys.getfilesystemencoding()
+FS_ERRORS = sys.getfilesystemencodeerrors()
+
+
 def enc(path: str | None) -> bytes | None:
     """A path as stored (bytes; surrogate escapes become the original bytes)."""
-    return None if path is None else os.fsencode(path)
+    if path is None:
+        return None
+    if type(path) is str:
+        return path.encode(FS_ENCODING, FS_ERRORS)
+    return os.fsencode(path)
 
 
 def dec(raw: bytes | None) -> str | None:

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fileorganizer.errors import HistoryError
 from fileorganizer.history.models import (
+    FS_ENCODING,
+    FS_ERRORS,
     PLANNED_WHERE,
     SCHEMA_VERSION,
     UNDONE_WHERE,
@@ -36,7 +38,7 @@ from fileorganizer.history.models import (
     enc,
     enc_list,
 )
-from fileorganizer.operations import Identity, Intent, OpResult, OpStatus
+from fileorganizer.operations import Identity, Intent, OpKind, OpResult, OpStatus
 
 #: Operation states in the journal.
 PLANNED = "planned"
@@ -255,8 +257,13 @@ class History:
             ) from None
         self.engine = self._make_engine()
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        #: The database's text encoding (``PRAGMA encoding``); always UTF-8 for
+        #: a database this code created.
+        self.text_encoding = "UTF-8"
         try:
             self._migrate()
+            with self.engine.connect() as conn:
+                self.text_encoding = str(conn.exec_driver_sql("PRAGMA encoding").scalar())
         except (DatabaseError, sqlite3.DatabaseError) as exc:
             self.engine.dispose()
             raise HistoryError(f"cannot open the history database {self.db_path}: {exc}") from None
@@ -574,17 +581,100 @@ class History:
             )
 
 
+# -- the journal's hot path ----------------------------------------------------
+#
+# The driver binds ``int`` and ``str`` parameters directly but sends ``None``,
+# ``bytes`` and ``bool`` through its adapter lookup, which costs several times
+# as much; a large run binds about twenty parameters per file. So the journal's
+# statements take stand-ins and SQLite turns them back into the same values:
+#
+# - a missing text or path is bound as the int ``0`` (``NULLIF(?, 0)``): a real
+#   value is never an int, so only the stand-in becomes NULL;
+# - a missing integer is bound as ``''`` (``NULLIF(?, '')``), likewise;
+# - an ASCII path is bound as ``str`` and stored with ``CAST(? AS BLOB)``: the
+#   same bytes ``os.fsencode`` gives (ASCII is ASCII in UTF-8, the database's
+#   text encoding); any other path is bound as those bytes;
+# - booleans are bound as 0/1, which is how SQLite stores them anyway.
+#
+# tests/test_journal_rows.py checks the rows against the plain way of writing them.
+
+#: The columns of an intent row, in the order :meth:`RunJournal.record_intents`
+#: builds them, and the SQL expression each parameter goes through.
+INTENT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "?"),
+    ("run_id", "?"),
+    ("seq", "?"),
+    ("ord", "?"),
+    ("op_id", "?"),
+    ("kind", "?"),
+    ("rule", "?"),
+    ("action", "?"),
+    ("state", f"'{PLANNED}'"),
+    ("src", "CAST(? AS BLOB)"),
+    ("planned_dst", "CAST(NULLIF(?, 0) AS BLOB)"),
+    ("temp_path", "CAST(NULLIF(?, 0) AS BLOB)"),
+    ("trash_path", "CAST(NULLIF(?, 0) AS BLOB)"),
+    ("same_as", "CAST(NULLIF(?, 0) AS BLOB)"),
+    ("check_inode", "?"),
+    ("note", "NULLIF(?, 0)"),
+    ("src_dev", "NULLIF(?, '')"),
+    ("src_ino", "NULLIF(?, '')"),
+    ("src_size", "NULLIF(?, '')"),
+    ("src_mtime_ns", "NULLIF(?, '')"),
+    ("created_dirs", "NULLIF(?, 0)"),
+)
+_INSERT_INTENT = (
+    f"INSERT INTO operations ({', '.join(c for c, _ in INTENT_COLUMNS)}) "
+    f"VALUES ({', '.join(e for _, e in INTENT_COLUMNS)})"
+)
+#: One statement for every result: a column a result may leave unset keeps
+#: what the intent journaled (``COALESCE``), as a per-result column list did.
+_RESULT_SET = (
+    "UPDATE operations SET state = ?, dst = CAST(NULLIF(?, 0) AS BLOB), "
+    "error = NULLIF(?, 0), reason = NULLIF(?, 0), "
+    "after_dev = NULLIF(?, ''), after_ino = NULLIF(?, ''), "
+    "after_size = NULLIF(?, ''), after_mtime_ns = NULLIF(?, ''), "
+    "created_dirs = COALESCE(NULLIF(?, 0), created_dirs), "
+    "trash_path = COALESCE(CAST(NULLIF(?, 0) AS BLOB), trash_path) "
+)
+_UPDATE_RESULT_BY_ID = _RESULT_SET + "WHERE id = ?"
+_UPDATE_RESULT_BY_OP_ID = _RESULT_SET + "WHERE op_id = ?"
+
+#: Stand-ins for a missing identity and a missing text, path or blob.
+_NO_IDENTITY = ("", "", "", "")
+_NULL = 0
+
+#: Whether an ASCII ``str`` encodes to the bytes ``os.fsencode`` gives.
+_ASCII_FS = "/ascii-Path_0.~".encode(FS_ENCODING, FS_ERRORS) == b"/ascii-Path_0.~"
+
+
+def _path_param(path: str, text_ok: bool) -> str | bytes:
+    """``path`` as the journal binds it (see above)."""
+    if text_ok and path.isascii():
+        return path
+    return path.encode(FS_ENCODING, FS_ERRORS)
+
+
 class RunJournal:
     """The executor's :class:`~fileorganizer.executor.Journal`, backed by :class:`History`.
 
     ``record_intents`` commits one transaction per batch with
     ``synchronous=FULL``: when it returns the intents are on disk.
+
+    The journal gives its rows their ids itself (the first row of a batch gets
+    SQLite's next rowid, which takes the write lock; the others follow it) and
+    remembers them until the result comes, so ``record_results`` updates by
+    primary key instead of looking each ``op_id`` up.
     """
 
     def __init__(self, history: History, run_id: int) -> None:
         self.history = history
         self.run_id = run_id
         self._seen_seq: set[int] = set()
+        #: op_id -> (row id, planned destination, as bound), until the result comes
+        self._pending: dict[str, tuple[int, str | None, str | bytes | int]] = {}
+        #: whether ASCII paths may be bound as text (see ``INTENT_COLUMNS``)
+        self._text_paths = _ASCII_FS and history.text_encoding == "UTF-8"
 
     def _order(self, seq: int) -> int:
         # an intent whose seq was already journaled is one the executor added
@@ -603,7 +693,7 @@ class RunJournal:
         reverses: int | None = None,
         same_as: str | None = None,
     ) -> dict[str, Any]:
-        """Column values for a new intent row."""
+        """Column values for a new intent row (for :meth:`insert_rows`)."""
         op = intent.op
         row: dict[str, Any] = {
             "run_id": self.run_id,
@@ -636,17 +726,96 @@ class RunJournal:
         """
         if not intents:
             return
-        cache: dict[str, bool] = {}
-        rows = []
-        for i in intents:
-            row = self.intent_row(i)
-            if i.op.kind.value in _CREATES_DST and i.dst:
-                row["created_dirs"] = enc_list(missing_parents(i.dst, cache))
-            rows.append(row)
-        self.insert_rows(rows)
+        run_id = self.run_id
+        seen = self._seen_seq
+        text_ok = self._text_paths
+        # parent folder -> its missing parents, encoded (the stand-in: none missing)
+        created: dict[str, bytes | int] = {}
+        exists: dict[str, bool] = {}
+        rows: list[list[Any]] = []
+        planned: list[tuple[str, str | None, str | bytes | int]] = []
+        for intent in intents:
+            op = intent.op
+            seq = op.seq
+            if seq in seen:
+                ord_ = 2 * seq
+            else:
+                seen.add(seq)
+                ord_ = 2 * seq + 1
+            kind = _KIND_VALUE[op.kind]
+            src = op.src
+            dst = intent.dst if intent.dst is not None else op.dst
+            dirs: bytes | int = _NULL
+            if dst is None:
+                dst_p: str | bytes | int = _NULL
+            else:
+                dst_p = dst if text_ok and dst.isascii() else _path_param(dst, False)
+                if dst and kind in _CREATES_DST:
+                    parent, _sep, name = dst.rpartition(os.sep)
+                    cached = created.get(parent) if name not in ("", ".", "..") else None
+                    if cached is None:
+                        cached = enc_list(missing_parents(dst, exists)) or _NULL
+                        if name not in ("", ".", ".."):
+                            created[parent] = cached
+                    dirs = cached
+            ident = op.identity
+            temp, trash, same_as, note = intent.temp_path, intent.trash_path, op.same_as, op.note
+            rows.append(
+                [
+                    None,
+                    run_id,
+                    seq,
+                    ord_,
+                    op.op_id,
+                    kind,
+                    op.rule,
+                    op.action,
+                    src if text_ok and src.isascii() else _path_param(src, False),
+                    dst_p,
+                    _NULL if temp is None else _path_param(temp, text_ok),
+                    _NULL if trash is None else _path_param(trash, text_ok),
+                    _NULL if same_as is None else _path_param(same_as, text_ok),
+                    1 if op.check_inode else 0,
+                    _NULL if note is None else note,
+                    *(
+                        _NO_IDENTITY
+                        if ident is None
+                        else (ident.dev, ident.ino, ident.size, ident.mtime_ns)
+                    ),
+                    dirs,
+                ]
+            )
+            planned.append((op.op_id, dst, dst_p))
+        first_id = self._insert(rows)
+        pending = self._pending
+        for k, (op_id, dst, dst_p) in enumerate(planned):
+            pending[op_id] = (first_id + k, dst, dst_p)
+
+    def _insert(self, rows: list[list[Any]]) -> int:
+        """Insert intent rows (``id`` first, still None) in one transaction.
+
+        Returns the id of the first row; the others follow it. The first insert
+        lets SQLite pick the next rowid and takes the database's write lock, so
+        no other writer can take the ids after it before this commits.
+        """
+        with self.history.session() as s:
+            # the driver's cursor, in the session's transaction: executemany
+            # takes the rows as they are (the hot path of a large run)
+            cur = s.connection().connection.cursor()
+            try:
+                cur.execute(_INSERT_INTENT, rows[0])
+                first_id = cur.lastrowid
+                assert first_id is not None
+                if len(rows) > 1:
+                    for k, row in enumerate(rows):
+                        row[0] = first_id + k
+                    cur.executemany(_INSERT_INTENT, rows[1:])
+            finally:
+                cur.close()
+        return first_id
 
     def insert_rows(self, rows: list[dict[str, Any]]) -> None:
-        """Insert prepared intent rows in one transaction."""
+        """Insert prepared intent rows (column dicts) in one transaction."""
         groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for row in rows:
             cols = tuple(row)
@@ -654,7 +823,6 @@ class RunJournal:
         with self.history.session() as s:
             conn = s.connection()
             for cols, params in groups.items():
-                # driver-level executemany: the hot path of a large run
                 sql = (
                     f"INSERT INTO operations ({', '.join(cols)}) "
                     f"VALUES ({', '.join('?' * len(cols))})"
@@ -662,12 +830,56 @@ class RunJournal:
                 conn.exec_driver_sql(sql, params)
 
     def record_results(self, results: Sequence[OpResult]) -> None:
-        """Commit what happened to each operation."""
+        """Commit what happened to each operation (one transaction).
+
+        Rows this journal inserted are updated by primary key; any other
+        (an intent journaled by another :class:`RunJournal`) by ``op_id``.
+        """
         if not results:
             return
-        self.history.update_operations("op_id", [(r.op.op_id, result_values(r)) for r in results])
+        pending = self._pending
+        text_ok = self._text_paths
+        by_id: list[tuple[Any, ...]] = []
+        by_op_id: list[tuple[Any, ...]] = []
+        for r in results:
+            op = r.op
+            dst = r.dst if r.dst is not None else op.dst
+            known = pending.pop(op.op_id, None)
+            if known is not None and (dst is known[1] or dst == known[1]):
+                dst_p = known[2]
+            else:
+                dst_p = _NULL if dst is None else _path_param(dst, text_ok)
+            after = r.identity_after
+            trash, error, reason = r.trash_path, r.error, r.reason
+            values = (
+                _STATE_OF[r.status],
+                dst_p,
+                _NULL if error is None else error,
+                _NULL if reason is None else reason,
+                *(
+                    _NO_IDENTITY
+                    if after is None
+                    else (after.dev, after.ino, after.size, after.mtime_ns)
+                ),
+                enc_list(r.created_dirs) if r.created_dirs else _NULL,
+                _NULL if trash is None else _path_param(trash, text_ok),
+            )
+            if known is not None:
+                by_id.append((*values, known[0]))
+            else:
+                by_op_id.append((*values, op.op_id))
+        with self.history.session() as s:
+            cur = s.connection().connection.cursor()
+            try:
+                if by_id:
+                    cur.executemany(_UPDATE_RESULT_BY_ID, by_id)
+                if by_op_id:
+                    cur.executemany(_UPDATE_RESULT_BY_OP_ID, by_op_id)
+            finally:
+                cur.close()
 
 
+_KIND_VALUE = {k: k.value for k in OpKind}
 _CREATES_DST = frozenset({"move", "rename", "copy", "symlink", "hardlink", "restore"})
 
 
