@@ -443,8 +443,8 @@ class RuleContext:
         self.values: dict[str, Any] = {}
         self.fctx = fctx
         self.vtree = planner.vtree
-        #: rendered destination folders by (template, values): many files share one
-        self._folders: dict[tuple[Any, ...], tuple[str, bool]] | None = {}
+        #: (rendered destination, location) -> (absolute normal path, folder-like)
+        self._folders: dict[tuple[str, str], tuple[str, bool]] = {}
 
     # -- templates --------------------------------------------------------
     def context(self, entry: FileEntry, names: frozenset[str]) -> dict[str, Any]:
@@ -470,33 +470,21 @@ class RuleContext:
     def destination(self, entry: FileEntry, dest: str, action: Action) -> str | None:
         """Render ``dest`` for ``entry`` and resolve conflicts; None to leave it."""
         template = compile_template(dest)
-        ctx = self.context(entry, template.names)
-        # Many files share a destination folder ({extension}, {year}): when every
-        # value is a plain string, a rendering is reused for the same values.
-        # (A str subclass among filter values, such as the extension or a mime
-        # type, derives all it shows from its text; its type is in the key too.)
+        rendered = template.render_path(self.context(entry, template.names))
+        # Many files share a destination folder ({extension}, {year}), and a
+        # template hands back one string per distinct rendering: the absolute,
+        # normal folder is worked out once per rendering and location.
+        key = (rendered, entry.location)
         folders = self._folders
-        key = None
-        hit = None
-        if folders is not None:
-            items = tuple(ctx.items())
-            for _, v in items:
-                if not isinstance(v, str):
-                    break
-            else:
-                key = (dest, entry.location, items, tuple(type(v) for _, v in items))
-                hit = folders.get(key)
+        hit = folders.get(key)
         if hit is None:
-            rendered = template.render_path(ctx)
             folder_like = rendered.endswith(("/", os.sep))
             if not os.path.isabs(rendered):
                 rendered = os.path.join(entry.location, rendered)
             hit = (norm(rendered), folder_like)
-            if key is not None and folders is not None:
-                if len(folders) < _FOLDER_CACHE_MAX:
-                    folders[key] = hit
-                else:
-                    self._folders = None  # the values differ per file: stop trying
+            if len(folders) >= _FOLDER_CACHE_MAX:
+                folders.clear()  # the renderings differ per file: keep the memory bounded
+            folders[key] = hit
         base, folder_like = hit
         dst = os.path.join(base, entry.name) if folder_like else base
         return self.resolve(entry, norm(dst), action)

@@ -248,13 +248,15 @@ class Template:
     are made safe); anything else goes through the Jinja2 sandbox.
     """
 
-    __slots__ = ("_compiled", "_fast", "anchor", "names", "source", "static")
+    __slots__ = ("_compiled", "_fast", "_paths", "anchor", "names", "source", "static")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.static = "{" not in source
         self._fast = _fast_parts(source)
         self._compiled: jinja2.Template | None = None
+        #: checked renderings of a fast template, by its rendered pieces (see render_path)
+        self._paths: dict[tuple[str, ...], str] | None = {} if self._fast is not None else None
         names: frozenset[str] | None = None
         if self.static:
             names = frozenset()  # no "{": Jinja2 would see plain text only
@@ -299,6 +301,9 @@ class Template:
             ) from None
 
     def _render_fast(self, context: Mapping[str, Any]) -> str:
+        return "".join(self._fast_pieces(context))
+
+    def _fast_pieces(self, context: Mapping[str, Any]) -> list[str]:
         out: list[str] = []
         for part in self._fast or ():
             if isinstance(part, str):
@@ -314,7 +319,7 @@ class Template:
             for attr in attrs:
                 value = self._getattr(value, attr)
             out.append(str(_finalize(value)))
-        return "".join(out)
+        return out
 
     def _getattr(self, value: Any, attr: str) -> Any:
         try:
@@ -335,7 +340,21 @@ class Template:
 
     def render_path(self, context: Mapping[str, Any]) -> str:
         """Render a path and check it stays inside the template's leading folder."""
-        rendered = self.render(context)
+        paths = self._paths
+        if paths is None:
+            return self._checked_path(self.render(context), context)
+        # A fast template's checks depend only on its rendered pieces (the head
+        # value _check_shape renders is the first piece): many files share a
+        # folder ({extension}, {lastmodified.year}), so a checked path is reused.
+        pieces = tuple(self._fast_pieces(context))
+        got = paths.get(pieces)
+        if got is None:
+            got = self._checked_path("".join(pieces), context)
+            if len(paths) < _PATHS_MAX:
+                paths[pieces] = got
+        return got
+
+    def _checked_path(self, rendered: str, context: Mapping[str, Any]) -> str:
         if "\x00" in rendered:
             raise UnsafePathError(f"rendered path contains NUL: {rendered!r}", template=self.source)
         if not self.static:
@@ -369,6 +388,10 @@ class Template:
                     f"rendered path {rendered!r} would be absolute (a value is empty)",
                     template=self.source,
                 )
+
+
+#: how many checked renderings one fast template remembers
+_PATHS_MAX = 4096
 
 
 @lru_cache(maxsize=1024)

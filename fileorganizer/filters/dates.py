@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 from fileorganizer.filters.base import (
@@ -39,7 +40,9 @@ class _DateFilter(Filter):
             return {}
         raise ValueError("expected options such as {days: 30, mode: older}")
 
+    @cached_property
     def _age(self) -> timedelta | None:
+        # computed once per filter (the model is frozen), not once per file
         total = timedelta(
             days=self.years * 365 + self.months * 30 + self.weeks * 7 + self.days,
             hours=self.hours,
@@ -53,7 +56,7 @@ class _DateFilter(Filter):
 
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         when = datetime.fromtimestamp(self._timestamp(entry.stat()))
-        age = self._age()
+        age = self._age
         if age is None:
             return FilterResult(True, when)
         threshold = ctx.now - age
