@@ -21,7 +21,13 @@ from fileorganizer.config.schema import Config, LocationModel, Rule
 from fileorganizer.conflict import next_free_name
 from fileorganizer.errors import FileOrganizerError, LocationError, TemplateError
 from fileorganizer.filters.base import LAZY_PLACEHOLDERS, FilterContext, HashCache
-from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind
+from fileorganizer.operations import (
+    DEFAULT_RENAME_TEMPLATE,
+    ConflictMode,
+    Identity,
+    Operation,
+    OpKind,
+)
 from fileorganizer.report import Problem, Reporter
 from fileorganizer.scan import FileEntry, ScanSpec, scan
 from fileorganizer.templates import compile_template
@@ -445,6 +451,8 @@ class RuleContext:
         self.vtree = planner.vtree
         #: (rendered destination, location) -> (absolute normal path, folder-like)
         self._folders: dict[tuple[str, str], tuple[str, bool]] = {}
+        #: id(action) -> (on_conflict, rename_template); the rule's actions live as long
+        self._policies: dict[int, tuple[ConflictMode, str]] = {}
 
     # -- templates --------------------------------------------------------
     def context(self, entry: FileEntry, names: frozenset[str]) -> dict[str, Any]:
@@ -506,8 +514,7 @@ class RuleContext:
         vtree = self.vtree
         if not vtree.exists(dst):
             return dst
-        mode: ConflictMode = getattr(action, "on_conflict", ConflictMode.RENAME_NEW)
-        template: str = getattr(action, "rename_template", "{name} {counter}{extension}")
+        mode, template = self._policy(action)
         existing_is_dir = self._is_dir(dst)
         if existing_is_dir and mode in (ConflictMode.OVERWRITE, ConflictMode.TRASH):
             mode = ConflictMode.RENAME_NEW  # never trash a folder to make room for a file
@@ -576,20 +583,33 @@ class RuleContext:
     # -- emitting --------------------------------------------------------------
     def _op(self, kind: OpKind, entry: FileEntry, dst: str | None, action: Action) -> Operation:
         chained = entry.path is not entry.real_path and norm(entry.path) != norm(entry.real_path)
-        return Operation(
-            kind=kind,
-            src=entry.path,
-            dst=dst,
-            rule=self.rule.name,
-            rule_index=self.rule.index,
-            action=action.action_name,
-            seq=len(self.planner.plan.operations),
-            op_id=self.planner.next_op_id(),
-            identity=entry.identity(),
-            check_inode=not chained,
-            on_conflict=getattr(action, "on_conflict", ConflictMode.RENAME_NEW),
-            rename_template=getattr(action, "rename_template", "{name} {counter}{extension}"),
+        planner = self.planner
+        seq = len(planner.plan.operations)
+        on_conflict, rename_template = self._policy(action)
+        return Operation.planned(
+            kind,
+            entry.path,
+            dst,
+            self.rule.name,
+            self.rule.index,
+            action.action_name,
+            seq,
+            f"{planner._token}{seq:08x}",  # as next_op_id()
+            entry.identity(),
+            not chained,
+            on_conflict,
+            rename_template,
         )
+
+    def _policy(self, action: Action) -> tuple[ConflictMode, str]:
+        """The action's ``on_conflict`` and ``rename_template`` (defaults if it has none)."""
+        got = self._policies.get(id(action))
+        if got is None:
+            got = self._policies[id(action)] = (
+                getattr(action, "on_conflict", ConflictMode.RENAME_NEW),
+                getattr(action, "rename_template", DEFAULT_RENAME_TEMPLATE),
+            )
+        return got
 
     def transfer(self, kind: OpKind, entry: FileEntry, dst: str, action: Action) -> FileEntry:
         """Plan a move/rename/copy of ``entry`` to ``dst``; return the entry at ``dst``."""

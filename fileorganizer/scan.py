@@ -174,11 +174,22 @@ class FileEntry:
 
     def moved_to(self, new_path: str, *, same_inode: bool = True) -> FileEntry:
         """The same bytes, seen at ``new_path`` in the plan (after a move/rename)."""
-        e = FileEntry(new_path, self.location, real_path=self.real_path, is_dir=self.is_dir)
+        # (built slot by slot: one per planned file, and __init__'s keywords cost)
+        e = _new_entry(FileEntry)
+        e.path = new_path
+        e.real_path = self.real_path
+        e.location = self.location
+        e.is_dir = self.is_dir
+        e._dirent = None
         e._stat = self._stat
         e._identity = self._identity if same_inode else None
+        e._name = None
+        e._split = None
         e.cache = self.cache
         return e
+
+
+_new_entry = object.__new__
 
 
 def split_name(name: str) -> tuple[str, str]:

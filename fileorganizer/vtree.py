@@ -19,6 +19,8 @@ def norm(path: str) -> str:
     Returning the same object lets the plan and the tree share one string per
     path instead of holding copies (this matters at hundreds of thousands).
     """
+    if path[:1] == "/" and "//" not in path and "/." not in path and path[-1] != "/":
+        return path  # the common case, in fewer scans (no component starts with a dot)
     if (
         path.startswith("/")
         and "//" not in path

@@ -36,3 +36,66 @@ def test_dates_age_is_computed_once() -> None:
     assert f._age is f._age
     assert LastModifiedFilter()._age is None
     assert f == LastModifiedFilter(days=2, hours=1)
+
+
+def test_operation_planned_is_an_ordinary_operation() -> None:
+    import dataclasses
+    import os
+    import pickle
+
+    from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind
+
+    # Operation.planned sets every field: a new field must be added there too
+    assert [f.name for f in dataclasses.fields(Operation)] == [
+        "kind",
+        "src",
+        "dst",
+        "rule",
+        "rule_index",
+        "action",
+        "seq",
+        "op_id",
+        "identity",
+        "check_inode",
+        "on_conflict",
+        "rename_template",
+        "message",
+        "note",
+        "same_as",
+    ]
+    st = os.lstat(os.curdir)
+    ident = Identity.from_stat(st)
+    assert ident == Identity(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    fast = Operation.planned(
+        OpKind.MOVE,
+        "/a",
+        "/b",
+        "r",
+        1,
+        "move",
+        3,
+        "id",
+        ident,
+        False,
+        ConflictMode.SKIP,
+        "{counter}",
+    )
+    slow = Operation(
+        kind=OpKind.MOVE,
+        src="/a",
+        dst="/b",
+        rule="r",
+        rule_index=1,
+        action="move",
+        seq=3,
+        op_id="id",
+        identity=ident,
+        check_inode=False,
+        on_conflict=ConflictMode.SKIP,
+        rename_template="{counter}",
+    )
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+    assert dataclasses.replace(fast, seq=4) == dataclasses.replace(slow, seq=4)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.seq = 5  # type: ignore[misc]
