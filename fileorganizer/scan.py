@@ -226,6 +226,8 @@ def scan(spec: ScanSpec, on_error: ErrorHook | None = None) -> Iterator[FileEntr
     """Yield the entries of ``spec`` in a stable (sorted by name) order.
 
     Unreadable folders are reported through ``on_error`` and skipped.
+    (The walk itself is returned, not wrapped in one more generator: each
+    layer costs per entry.)
     """
     excl_files = DEFAULT_EXCLUDE_FILES + spec.exclude_files
     excl_dirs = DEFAULT_EXCLUDE_DIRS + spec.exclude_dirs
@@ -238,7 +240,7 @@ def scan(spec: ScanSpec, on_error: ErrorHook | None = None) -> Iterator[FileEntr
         if q == root or q.startswith(root.rstrip(os.sep) + os.sep) or root.startswith(q + os.sep)
     )
     want_files = spec.targets == "files"
-    yield from _walk(
+    return _walk(
         root,
         spec.path,
         0,

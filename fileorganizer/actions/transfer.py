@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from fileorganizer.scan import FileEntry
 
 
+#: read once (an enum member read from its class costs ~0.2 us on Python 3.11)
+_MOVE = OpKind.MOVE
+_COPY = OpKind.COPY
+_RENAME = OpKind.RENAME
+
+
 class _Destination(Action):
     dest: str
     on_conflict: ConflictMode = ConflictMode.RENAME_NEW
@@ -65,7 +71,7 @@ class MoveAction(_Destination):
         dst = ctx.destination(entry, self.dest, self)
         if dst is None:
             return entry
-        return ctx.transfer(OpKind.MOVE, entry, dst, self)
+        return ctx.transfer(_MOVE, entry, dst, self)
 
 
 @register_action
@@ -89,7 +95,7 @@ class CopyAction(_Destination):
         dst = ctx.destination(entry, self.dest, self)
         if dst is None:
             return entry
-        copied = ctx.transfer(OpKind.COPY, entry, dst, self)
+        copied = ctx.transfer(_COPY, entry, dst, self)
         return copied if self.continue_with == "copy" else entry
 
 
@@ -127,4 +133,4 @@ class RenameAction(Action):
         dst = ctx.renamed(entry, self.new_name, self)
         if dst is None:
             return entry
-        return ctx.transfer(OpKind.RENAME, entry, dst, self)
+        return ctx.transfer(_RENAME, entry, dst, self)

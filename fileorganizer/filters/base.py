@@ -56,6 +56,25 @@ class FilterResult:
     detail: str | None = None
 
 
+_new = object.__new__
+_set_matched = FilterResult.__dict__["matched"].__set__
+_set_value = FilterResult.__dict__["value"].__set__
+_set_detail = FilterResult.__dict__["detail"].__set__
+
+
+def result(matched: bool, value: Any = None) -> FilterResult:
+    """``FilterResult(matched, value)``, built faster (for filters run on every file).
+
+    The frozen dataclass ``__init__`` sets each field through
+    ``object.__setattr__``; this fills the slots directly. The value is the same.
+    """
+    res = _new(FilterResult)
+    _set_matched(res, matched)
+    _set_value(res, value)
+    _set_detail(res, None)
+    return res
+
+
 class Filter(BaseModel):
     """Base class of every filter. Its docstring is its user documentation.
 

@@ -13,6 +13,7 @@ from fileorganizer.filters.base import (
     FilterResult,
     register_filter,
     register_placeholder,
+    result,
 )
 from fileorganizer.scan import FileEntry
 
@@ -58,10 +59,10 @@ class _DateFilter(Filter):
         when = datetime.fromtimestamp(self._timestamp(entry.stat()))
         age = self._age
         if age is None:
-            return FilterResult(True, when)
+            return result(True, when)
         threshold = ctx.now - age
         ok = when < threshold if self.mode == "older" else when > threshold
-        return FilterResult(ok, when)
+        return result(ok, when)
 
 
 @register_filter

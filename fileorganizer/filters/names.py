@@ -15,6 +15,7 @@ from fileorganizer.filters.base import (
     RegexExprFilter,
     as_list,
     register_filter,
+    result,
 )
 from fileorganizer.scan import FileEntry
 
@@ -56,8 +57,8 @@ class ExtensionFilter(Filter):
         ext = entry.extension
         value = ExtensionValue(ext)
         if not self.extensions:
-            return FilterResult(bool(ext), value)
-        return FilterResult(ext.lower() in self.extensions, value)
+            return result(bool(ext), value)
+        return result(ext.lower() in self.extensions, value)
 
 
 @register_filter
