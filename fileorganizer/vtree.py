@@ -32,6 +32,14 @@ def norm(path: str) -> str:
     return os.path.normpath(path)
 
 
+def _split(path: str) -> tuple[str, str]:
+    """``os.path.split`` of a normal path (what ``norm`` returns), done in fewer steps."""
+    i = path.rfind("/")
+    if i > 1 or (i == 1 and path[0] != "/"):  # (not the root, nor POSIX's "//" root)
+        return path[:i], path[i + 1 :]
+    return os.path.split(path)
+
+
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
@@ -75,12 +83,15 @@ class VirtualTree:
         path = norm(path)
         if path in self._added or path in self._new_dirs:
             return True
-        if path in self._removed or self._under_removed_dir(path):
+        if path in self._removed or (self._removed_dirs and self._under_removed_dir(path)):
             return False
-        folder, name = os.path.split(path)
+        folder, name = _split(path)
         if not name:
             return True
-        return name in self._listing(folder)
+        listing = self._listings.get(folder)
+        if listing is None:
+            listing = self._listing(folder)
+        return name in listing
 
     def add(self, path: str, real_path: str, *, is_dir: bool = False) -> None:
         """Record that the plan puts an entry at ``path`` (its folders appear too)."""
@@ -88,10 +99,11 @@ class VirtualTree:
         self._added[path] = real_path
         if is_dir:
             self._added_dirs.add(path)
-        else:
+        elif self._added_dirs:
             self._added_dirs.discard(path)
-        self._removed.discard(path)
-        folder = os.path.dirname(path)
+        if self._removed:
+            self._removed.discard(path)
+        folder = _split(path)[0]
         while folder not in self._present_dirs:
             if folder in self._removed or self._under_removed_dir(folder):
                 self._removed.discard(folder)
@@ -110,8 +122,10 @@ class VirtualTree:
         path = norm(path)
         if self._added.pop(path, None) is None and path not in self._new_dirs:
             self._removed.add(path)
-        self._added_dirs.discard(path)
-        self._new_dirs.discard(path)
+        if self._added_dirs:
+            self._added_dirs.discard(path)
+        if self._new_dirs:
+            self._new_dirs.discard(path)
         if is_dir:
             self._removed_dirs.add(path)
             for p in [p for p in self._added if _inside(p, path)]:
@@ -122,7 +136,7 @@ class VirtualTree:
 
     def is_removed(self, path: str) -> bool:
         """Whether a real entry at ``path`` is taken away by the plan."""
-        return path in self._removed or self._under_removed_dir(path)
+        return path in self._removed or (bool(self._removed_dirs) and self._under_removed_dir(path))
 
     def placed(self, path: str) -> Placed | None:
         """The planned entry at ``path``, if the plan put one there."""

@@ -39,3 +39,13 @@ def test_added_under_respects_depth(tmp_path: Path) -> None:
     names = [Path(p).name for p, _ in vt.added_under(str(tmp_path), 0)]
     assert names == ["top.txt"]
     assert len(vt.added_under(str(tmp_path), None)) == 3
+
+
+def test_split_of_normal_paths_matches_os_path_split() -> None:
+    import os
+
+    from fileorganizer.vtree import _split, norm
+
+    for p in ["/", "/a", "/a/b", "a", "a/b", "/a/b/c.txt", ".", "..", "../a", "//a", "//a/b"]:
+        q = norm(p)
+        assert _split(q) == os.path.split(q), p
