@@ -1,4 +1,8 @@
-"""SQLAlchemy 2.x models of the history database.
+"""SQLAlchemy Core tables of the history database.
+
+The tables are plain :class:`~sqlalchemy.Table` objects on :data:`metadata`
+(no ORM: importing ``sqlalchemy.orm`` and building mapped classes cost start-up
+time, and every query here is a statement on a connection).
 
 Paths are stored as bytes (``os.fsencode``), so names that are not valid UTF-8
 round-trip exactly; :func:`enc`/:func:`dec` convert. A list of paths (the
@@ -9,21 +13,23 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    MetaData,
     PrimaryKeyConstraint,
     String,
+    Table,
     Text,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: The schema version this code writes. Bump it and add a step to
 #: ``fileorganizer.history.store.MIGRATIONS`` when the schema changes.
@@ -36,102 +42,95 @@ SCHEMA_VERSION = 2
 PLANNED_WHERE = "state = 'planned'"
 UNDONE_WHERE = "state = 'undone'"
 
+#: The history's tables (``metadata.create_all`` creates a new database).
+metadata = MetaData()
 
-class Base(DeclarativeBase):
-    """Declarative base of the history models."""
+#: One row: the schema version of this database file.
+schema_info = Table(
+    "schema_info",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
 
+#: One pass of the tool: a run, a sim, a watch batch or an undo.
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mode", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("config_path", LargeBinary),
+    Column("config_hash", String(128)),
+    Column("pid", Integer),
+    # for an undo run: the run it reverses
+    Column("undo_of", Integer, ForeignKey("runs.id")),
+    Column("planned", Integer, default=0, nullable=False),
+    Column("done", Integer, default=0, nullable=False),
+    Column("skipped", Integer, default=0, nullable=False),
+    Column("failed", Integer, default=0, nullable=False),
+    Column("problems", Integer, default=0, nullable=False),
+    Column("note", Text),
+)
 
-class SchemaInfo(Base):
-    """One row: the schema version of this database file."""
+#: One operation of a run, journaled as an intent and updated with its result.
+operations = Table(
+    "operations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    # execution order inside the run (operations the executor adds at apply
+    # time to make room run before the operation they make room for)
+    Column("ord", Integer, nullable=False),
+    Column("op_id", String(32), nullable=False, unique=True),
+    Column("kind", String(24), nullable=False),
+    Column("rule", Text, default="", nullable=False),
+    Column("action", String(64), default="", nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("src", LargeBinary, nullable=False),
+    Column("planned_dst", LargeBinary),
+    Column("dst", LargeBinary),
+    Column("temp_path", LargeBinary),
+    Column("trash_path", LargeBinary),
+    # for removals of duplicates / copies: the file it must still equal
+    Column("same_as", LargeBinary),
+    Column("src_dev", BigInteger),
+    Column("src_ino", BigInteger),
+    Column("src_size", BigInteger),
+    Column("src_mtime_ns", BigInteger),
+    Column("check_inode", Boolean, default=True, nullable=False),
+    Column("after_dev", BigInteger),
+    Column("after_ino", BigInteger),
+    Column("after_size", BigInteger),
+    Column("after_mtime_ns", BigInteger),
+    Column("created_dirs", LargeBinary),
+    Column("error", Text),
+    Column("reason", Text),
+    Column("note", Text),
+    # for an operation reversed by an undo run: that run's id
+    Column("undone_by", Integer, ForeignKey("runs.id")),
+    # for an operation of an undo run: the operation it reverses
+    Column("reverses", Integer, ForeignKey("operations.id")),
+    Index("ix_operations_run_order", "run_id", "ord", "id"),
+    Index("ix_operations_planned", "state", sqlite_where=text(PLANNED_WHERE)),
+    Index("ix_operations_undone", "run_id", sqlite_where=text(UNDONE_WHERE)),
+)
 
-    __tablename__ = "schema_info"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-
-
-class RunRow(Base):
-    """One pass of the tool: a run, a sim, a watch batch or an undo."""
-
-    __tablename__ = "runs"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    mode: Mapped[str] = mapped_column(String(16), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False)
-    started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    config_path: Mapped[bytes | None] = mapped_column(LargeBinary)
-    config_hash: Mapped[str | None] = mapped_column(String(128))
-    pid: Mapped[int | None] = mapped_column(Integer)
-    #: For an undo run: the run it reverses.
-    undo_of: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
-    planned: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    done: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    skipped: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    failed: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    problems: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    note: Mapped[str | None] = mapped_column(Text)
-
-
-class OpRow(Base):
-    """One operation of a run, journaled as an intent and updated with its result."""
-
-    __tablename__ = "operations"
-    __table_args__ = (
-        Index("ix_operations_run_order", "run_id", "ord", "id"),
-        Index("ix_operations_planned", "state", sqlite_where=text(PLANNED_WHERE)),
-        Index("ix_operations_undone", "run_id", sqlite_where=text(UNDONE_WHERE)),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), nullable=False)
-    seq: Mapped[int] = mapped_column(Integer, nullable=False)
-    #: Execution order inside the run (operations the executor adds at apply
-    #: time to make room run before the operation they make room for).
-    ord: Mapped[int] = mapped_column(Integer, nullable=False)
-    op_id: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
-    kind: Mapped[str] = mapped_column(String(24), nullable=False)
-    rule: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    action: Mapped[str] = mapped_column(String(64), default="", nullable=False)
-    state: Mapped[str] = mapped_column(String(16), nullable=False)
-    src: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    planned_dst: Mapped[bytes | None] = mapped_column(LargeBinary)
-    dst: Mapped[bytes | None] = mapped_column(LargeBinary)
-    temp_path: Mapped[bytes | None] = mapped_column(LargeBinary)
-    trash_path: Mapped[bytes | None] = mapped_column(LargeBinary)
-    #: For removals of duplicates / copies: the file it must still equal.
-    same_as: Mapped[bytes | None] = mapped_column(LargeBinary)
-    src_dev: Mapped[int | None] = mapped_column(BigInteger)
-    src_ino: Mapped[int | None] = mapped_column(BigInteger)
-    src_size: Mapped[int | None] = mapped_column(BigInteger)
-    src_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
-    check_inode: Mapped[bool] = mapped_column(default=True, nullable=False)
-    after_dev: Mapped[int | None] = mapped_column(BigInteger)
-    after_ino: Mapped[int | None] = mapped_column(BigInteger)
-    after_size: Mapped[int | None] = mapped_column(BigInteger)
-    after_mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
-    created_dirs: Mapped[bytes | None] = mapped_column(LargeBinary)
-    error: Mapped[str | None] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
-    #: For an operation reversed by an undo run: that run's id.
-    undone_by: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
-    #: For an operation of an undo run: the operation it reverses.
-    reverses: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
-
-
-class HashCacheRow(Base):
-    """A full-content digest keyed by file identity (survives between runs)."""
-
-    __tablename__ = "hash_cache"
-    __table_args__ = (PrimaryKeyConstraint("dev", "ino", "size", "mtime_ns", "algo"),)
-
-    dev: Mapped[int] = mapped_column(BigInteger)
-    ino: Mapped[int] = mapped_column(BigInteger)
-    size: Mapped[int] = mapped_column(BigInteger)
-    mtime_ns: Mapped[int] = mapped_column(BigInteger)
-    algo: Mapped[str] = mapped_column(String(32))
-    digest: Mapped[str] = mapped_column(String(256), nullable=False)
+#: A full-content digest keyed by file identity (survives between runs).
+hash_cache = Table(
+    "hash_cache",
+    metadata,
+    Column("dev", BigInteger, nullable=False),
+    Column("ino", BigInteger, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("algo", String(32), nullable=False),
+    Column("digest", String(256), nullable=False),
+    PrimaryKeyConstraint("dev", "ino", "size", "mtime_ns", "algo"),
+)
 
 
 #: What ``os.fsencode`` uses; calling ``str.encode`` directly skips its checks

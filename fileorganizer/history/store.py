@@ -17,9 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, create_engine, event, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from fileorganizer.errors import HistoryError
 from fileorganizer.history.models import (
@@ -28,15 +28,15 @@ from fileorganizer.history.models import (
     PLANNED_WHERE,
     SCHEMA_VERSION,
     UNDONE_WHERE,
-    Base,
-    HashCacheRow,
-    OpRow,
-    RunRow,
-    SchemaInfo,
     dec,
     dec_list,
     enc,
     enc_list,
+    hash_cache,
+    metadata,
+    operations,
+    runs,
+    schema_info,
 )
 from fileorganizer.operations import Identity, Intent, OpKind, OpResult, OpStatus
 
@@ -188,8 +188,8 @@ def _identity(
     return Identity(dev, ino, size, mt)
 
 
-def op_record(row: OpRow) -> OpRecord:
-    """Convert a row to an :class:`OpRecord`."""
+def op_record(row: Row[Any]) -> OpRecord:
+    """Convert a row of ``operations`` (all columns) to an :class:`OpRecord`."""
     src = dec(row.src)
     assert src is not None
     return OpRecord(
@@ -218,6 +218,12 @@ def op_record(row: OpRow) -> OpRecord:
         undone_by=row.undone_by,
         reverses=row.reverses,
     )
+
+
+def _new_id(key: Any) -> int:
+    """The id of a row just inserted (``CursorResult.inserted_primary_key``)."""
+    assert key is not None and key[0] is not None
+    return int(key[0])
 
 
 def identity_columns(prefix: str, ident: Identity | None) -> dict[str, int | None]:
@@ -256,7 +262,6 @@ class History:
                 f"cannot create the history folder {self.db_path.parent}: {exc}"
             ) from None
         self.engine = self._make_engine()
-        self._session = sessionmaker(self.engine, expire_on_commit=False)
         #: The database's text encoding (``PRAGMA encoding``); always UTF-8 for
         #: a database this code created.
         self.text_encoding = "UTF-8"
@@ -311,10 +316,12 @@ class History:
                 .all()
             )
             if "schema_info" not in tables:
-                Base.metadata.create_all(conn)
-                conn.execute(insert(SchemaInfo).values(id=1, version=SCHEMA_VERSION))
+                metadata.create_all(conn)
+                conn.execute(insert(schema_info).values(id=1, version=SCHEMA_VERSION))
                 return
-            version = conn.execute(select(SchemaInfo.version).where(SchemaInfo.id == 1)).scalar()
+            version = conn.execute(
+                select(schema_info.c.version).where(schema_info.c.id == 1)
+            ).scalar()
             version = int(version or 0)
             if version > SCHEMA_VERSION:
                 raise HistoryError(
@@ -327,29 +334,31 @@ class History:
                     raise HistoryError(f"no migration from history schema version {version}")
                 step(conn.connection.dbapi_connection)  # type: ignore[arg-type]
                 version += 1
-                conn.execute(update(SchemaInfo).where(SchemaInfo.id == 1).values(version=version))
+                conn.execute(
+                    update(schema_info).where(schema_info.c.id == 1).values(version=version)
+                )
 
     @property
     def schema_version(self) -> int:
         """The schema version of the open database."""
-        with self.session() as s:
-            return int(s.execute(select(SchemaInfo.version)).scalar_one())
+        with self.transaction() as conn:
+            return int(conn.execute(select(schema_info.c.version)).scalar_one())
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session that commits on success (durably) and rolls back on error."""
-        s = self._session()
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction: committed (durably) on success, else rolled back.
+
+        A database error (locked, disk full, ...) raises :class:`HistoryError`.
+        """
         try:
-            yield s
-            s.commit()
+            with self.engine.begin() as conn:
+                yield conn
         except OperationalError as exc:
-            s.rollback()
             raise HistoryError(f"history database error ({self.db_path}): {exc.orig}") from None
-        except BaseException:
-            s.rollback()
-            raise
-        finally:
-            s.close()
+
+    #: The former name of :meth:`transaction` (it yielded an ORM ``Session``;
+    #: now a Core ``Connection``, which has the same ``execute``).
+    session = transaction
 
     # -- runs --------------------------------------------------------------
     def start_run(
@@ -365,21 +374,21 @@ class History:
         """Record the start of a run; return its id."""
         if mode not in MODES:
             raise ValueError(f"unknown run mode {mode!r}")
-        with self.session() as s:
-            row = RunRow(
-                mode=mode,
-                status=RUNNING,
-                started_at=datetime.now(),
-                config_path=enc(config_path),
-                config_hash=config_hash,
-                pid=os.getpid(),
-                undo_of=undo_of,
-                planned=planned,
-                note=note,
+        with self.transaction() as conn:
+            result = conn.execute(
+                insert(runs).values(
+                    mode=mode,
+                    status=RUNNING,
+                    started_at=datetime.now(),
+                    config_path=enc(config_path),
+                    config_hash=config_hash,
+                    pid=os.getpid(),
+                    undo_of=undo_of,
+                    planned=planned,
+                    note=note,
+                )
             )
-            s.add(row)
-            s.flush()
-            return row.id
+            return _new_id(result.inserted_primary_key)
 
     def record_sim(
         self,
@@ -390,59 +399,71 @@ class History:
         problems: int,
     ) -> int:
         """Record a ``sim``: a run row with the plan's counts and no operations."""
-        with self.session() as s:
+        with self.transaction() as conn:
             now = datetime.now()
-            row = RunRow(
-                mode="sim",
-                status=SIM,
-                started_at=now,
-                finished_at=now,
-                config_path=enc(config_path),
-                config_hash=config_hash,
-                pid=os.getpid(),
-                planned=planned,
-                problems=problems,
+            result = conn.execute(
+                insert(runs).values(
+                    mode="sim",
+                    status=SIM,
+                    started_at=now,
+                    finished_at=now,
+                    config_path=enc(config_path),
+                    config_hash=config_hash,
+                    pid=os.getpid(),
+                    planned=planned,
+                    problems=problems,
+                )
             )
-            s.add(row)
-            s.flush()
-            return row.id
+            return _new_id(result.inserted_primary_key)
 
     def finish_run(self, run_id: int, *, problems: int = 0, status: str | None = None) -> RunInfo:
         """Count the run's operations and set its final status."""
-        with self.session() as s:
-            counts = dict(
-                s.execute(
-                    select(OpRow.state, func.count())
-                    .where(OpRow.run_id == run_id)
-                    .group_by(OpRow.state)
-                ).all()
-            )
-            row = s.get(RunRow, run_id)
+        ops = operations.c
+        with self.transaction() as conn:
+            counts: dict[str, int] = {
+                state: int(n)
+                for state, n in conn.execute(
+                    select(ops.state, func.count()).where(ops.run_id == run_id).group_by(ops.state)
+                )
+            }
+            row = conn.execute(
+                select(runs.c.planned, runs.c.problems).where(runs.c.id == run_id)
+            ).first()
             if row is None:
                 raise HistoryError(f"no run {run_id}")
-            row.done = int(counts.get(DONE, 0)) + int(counts.get(UNDONE, 0))
-            row.skipped = int(counts.get(SKIPPED, 0))
-            row.failed = int(counts.get(FAILED, 0))
-            row.planned = max(row.planned, sum(int(v) for v in counts.values()))
-            row.problems = max(row.problems, problems)
+            failed = counts.get(FAILED, 0)
+            problems = max(row.problems, problems)
             if status is None:
-                status = WITH_FAILURES if row.failed or row.problems else OK
-            row.status = status
-            row.finished_at = datetime.now()
+                status = WITH_FAILURES if failed or problems else OK
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    done=counts.get(DONE, 0) + counts.get(UNDONE, 0),
+                    skipped=counts.get(SKIPPED, 0),
+                    failed=failed,
+                    planned=max(row.planned, sum(counts.values())),
+                    problems=problems,
+                    status=status,
+                    finished_at=datetime.now(),
+                )
+            )
         return self.run(run_id)
 
     def set_run_status(self, run_id: int, status: str, note: str | None = None) -> None:
         """Change a run's status (used by recovery)."""
-        with self.session() as s:
-            row = s.get(RunRow, run_id)
-            if row is not None:
-                row.status = status
+        with self.transaction() as conn:
+            old = conn.execute(select(runs.c.note).where(runs.c.id == run_id)).first()
+            if old is not None:
+                values: dict[str, Any] = {"status": status}
                 if note:
-                    row.note = f"{row.note}; {note}" if row.note else note
+                    values["note"] = f"{old.note}; {note}" if old.note else note
+                conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
 
-    def _run_info(self, s: Session, row: RunRow) -> RunInfo:
-        undone = s.execute(
-            select(func.count()).where(OpRow.run_id == row.id, OpRow.state == UNDONE)
+    def _run_info(self, conn: Connection, row: Row[Any]) -> RunInfo:
+        ops = operations.c
+        undone = conn.execute(
+            select(func.count()).where(ops.run_id == row.id, ops.state == UNDONE)
         ).scalar_one()
         return RunInfo(
             id=row.id,
@@ -464,71 +485,71 @@ class History:
 
     def run(self, run_id: int) -> RunInfo:
         """One run; raises :class:`HistoryError` if there is none."""
-        with self.session() as s:
-            row = s.get(RunRow, run_id)
+        with self.transaction() as conn:
+            row = conn.execute(select(runs).where(runs.c.id == run_id)).first()
             if row is None:
                 raise HistoryError(f"there is no run {run_id} in the history")
-            return self._run_info(s, row)
+            return self._run_info(conn, row)
 
     def runs(self, limit: int | None = 20, *, modes: Sequence[str] | None = None) -> list[RunInfo]:
         """The most recent runs, newest first."""
-        with self.session() as s:
-            q = select(RunRow).order_by(RunRow.id.desc())
+        with self.transaction() as conn:
+            q = select(runs).order_by(runs.c.id.desc())
             if modes:
-                q = q.where(RunRow.mode.in_(list(modes)))
+                q = q.where(runs.c.mode.in_(list(modes)))
             if limit:
                 q = q.limit(limit)
-            return [self._run_info(s, r) for r in s.execute(q).scalars()]
+            return [self._run_info(conn, r) for r in conn.execute(q).all()]
 
     def unfinished_runs(self) -> list[RunInfo]:
         """Runs still marked running (their process died, if no one holds the lock)."""
-        with self.session() as s:
-            rows = s.execute(select(RunRow).where(RunRow.status == RUNNING)).scalars().all()
-            return [self._run_info(s, r) for r in rows]
+        with self.transaction() as conn:
+            rows = conn.execute(select(runs).where(runs.c.status == RUNNING)).all()
+            return [self._run_info(conn, r) for r in rows]
 
     def operations(self, run_id: int, *, states: Sequence[str] | None = None) -> list[OpRecord]:
         """A run's operations in execution order."""
-        with self.session() as s:
-            q = select(OpRow).where(OpRow.run_id == run_id).order_by(OpRow.ord, OpRow.id)
+        ops = operations.c
+        with self.transaction() as conn:
+            q = select(operations).where(ops.run_id == run_id).order_by(ops.ord, ops.id)
             if states:
-                q = q.where(OpRow.state.in_(list(states)))
-            return [op_record(r) for r in s.execute(q).scalars()]
+                q = q.where(ops.state.in_(list(states)))
+            return [op_record(r) for r in conn.execute(q)]
 
     def pending_operations(self) -> list[OpRecord]:
         """Every journaled intent not yet resolved (state ``planned``), oldest first."""
-        with self.session() as s:
-            q = (
-                select(OpRow)
-                .where(OpRow.state == PLANNED)
-                .order_by(OpRow.run_id, OpRow.ord, OpRow.id)
-            )
-            return [op_record(r) for r in s.execute(q).scalars()]
+        ops = operations.c
+        with self.transaction() as conn:
+            q = select(operations).where(ops.state == PLANNED).order_by(ops.run_id, ops.ord, ops.id)
+            return [op_record(r) for r in conn.execute(q)]
 
     def last_undoable_run(self) -> int | None:
         """The newest run (run, watch batch or undo) with changes still in place, or None."""
-        with self.session() as s:
+        ops = operations.c
+        with self.transaction() as conn:
             q = (
-                select(OpRow.run_id)
-                .join(RunRow, RunRow.id == OpRow.run_id)
+                select(ops.run_id)
+                .join(runs, runs.c.id == ops.run_id)
                 .where(
-                    RunRow.mode.in_(["run", "watch", "undo"]),
-                    OpRow.state == DONE,
-                    OpRow.kind.notin_(["echo", "delete"]),
+                    runs.c.mode.in_(["run", "watch", "undo"]),
+                    ops.state == DONE,
+                    ops.kind.notin_(["echo", "delete"]),
                 )
-                .order_by(OpRow.run_id.desc())
+                .order_by(ops.run_id.desc())
                 .limit(1)
             )
-            return s.execute(q).scalar()
+            found = conn.execute(q).scalar()
+            return None if found is None else int(found)
 
     def update_operation(self, op_pk: int, **values: Any) -> None:
         """Update one operation row (recovery and undo bookkeeping)."""
-        with self.session() as s:
-            s.execute(update(OpRow).where(OpRow.id == op_pk).values(**values))
+        with self.transaction() as conn:
+            conn.execute(update(operations).where(operations.c.id == op_pk).values(**values))
 
     def update_operation_by_op_id(self, op_id: str, **values: Any) -> None:
         """Update one operation row found by its ``op_id``."""
-        with self.session() as s:
-            s.execute(update(OpRow).where(OpRow.op_id == op_id).values(**values))
+        with self.transaction() as conn:
+            conn.execute(update(operations).where(operations.c.op_id == op_id).values(**values))
 
     def update_operations(
         self, key: str, updates: Sequence[tuple[Any, dict[str, Any]]], *more: UpdateBatch
@@ -539,8 +560,7 @@ class History:
         compiled UPDATE per set of columns, executed for many rows at once.
         """
         batches = [(key, updates), *more]
-        with self.session() as s:
-            conn = s.connection()
+        with self.transaction() as conn:
             for by, items in batches:
                 if by not in ("id", "op_id"):
                     raise ValueError(f"cannot update operations by {by!r}")
@@ -558,27 +578,33 @@ class History:
     # -- hash cache (filters.base.HashCache) ----------------------------
     def get_hash(self, dev: int, ino: int, size: int, mtime_ns: int, algo: str) -> str | None:
         """A cached digest for this file identity, or None."""
-        with self.session() as s:
-            return s.execute(
-                select(HashCacheRow.digest).where(
-                    HashCacheRow.dev == dev,
-                    HashCacheRow.ino == ino,
-                    HashCacheRow.size == size,
-                    HashCacheRow.mtime_ns == mtime_ns,
-                    HashCacheRow.algo == algo,
+        hc = hash_cache.c
+        with self.transaction() as conn:
+            found = conn.execute(
+                select(hc.digest).where(
+                    hc.dev == dev,
+                    hc.ino == ino,
+                    hc.size == size,
+                    hc.mtime_ns == mtime_ns,
+                    hc.algo == algo,
                 )
             ).scalar()
+            return None if found is None else str(found)
 
     def put_hash(
         self, dev: int, ino: int, size: int, mtime_ns: int, algo: str, digest: str
     ) -> None:
         """Remember a digest for this file identity."""
-        with self.session() as s:
-            s.merge(
-                HashCacheRow(
-                    dev=dev, ino=ino, size=size, mtime_ns=mtime_ns, algo=algo, digest=digest
-                )
-            )
+        stmt = sqlite_insert(hash_cache).values(
+            dev=dev, ino=ino, size=size, mtime_ns=mtime_ns, algo=algo, digest=digest
+        )
+        # one statement: a new identity is inserted, a known one gets the new digest
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(hash_cache.primary_key.columns),
+            set_={"digest": stmt.excluded.digest},
+        )
+        with self.transaction() as conn:
+            conn.execute(stmt)
 
 
 # -- the journal's hot path ----------------------------------------------------
@@ -798,10 +824,10 @@ class RunJournal:
         lets SQLite pick the next rowid and takes the database's write lock, so
         no other writer can take the ids after it before this commits.
         """
-        with self.history.session() as s:
-            # the driver's cursor, in the session's transaction: executemany
+        with self.history.transaction() as conn:
+            # the driver's cursor, in the connection's transaction: executemany
             # takes the rows as they are (the hot path of a large run)
-            cur = s.connection().connection.cursor()
+            cur = conn.connection.cursor()
             try:
                 cur.execute(_INSERT_INTENT, rows[0])
                 first_id = cur.lastrowid
@@ -820,8 +846,7 @@ class RunJournal:
         for row in rows:
             cols = tuple(row)
             groups.setdefault(cols, []).append(tuple(row.values()))
-        with self.history.session() as s:
-            conn = s.connection()
+        with self.history.transaction() as conn:
             for cols, params in groups.items():
                 sql = (
                     f"INSERT INTO operations ({', '.join(cols)}) "
@@ -868,8 +893,8 @@ class RunJournal:
                 by_id.append((*values, known[0]))
             else:
                 by_op_id.append((*values, op.op_id))
-        with self.history.session() as s:
-            cur = s.connection().connection.cursor()
+        with self.history.transaction() as conn:
+            cur = conn.connection.cursor()
             try:
                 if by_id:
                     cur.executemany(_UPDATE_RESULT_BY_ID, by_id)
