@@ -230,3 +230,57 @@ def test_repeated_defaults_match_their_source() -> None:
     defaults = WatchSettings()
     for name in ("stable_seconds", "rescan_interval", "heartbeat_interval"):
         assert params[name].default == getattr(defaults, name), name
+
+
+def test_history_commands_use_sqlalchemy_core_without_the_orm(
+    tmp_path: Path, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``run`` (recovery, journal, hash cache), ``history`` and ``undo`` never import the ORM."""
+    for var, sub in (
+        ("FILEORGANIZER_DATA_DIR", "data"),
+        ("FILEORGANIZER_CONFIG_DIR", "config"),
+        ("FILEORGANIZER_LOG_DIR", "log"),
+        ("FILEORGANIZER_TRASH_DIR", "trash"),
+    ):
+        monkeypatch.setenv(var, str(tmp_path / "app" / sub))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        (folder / name).write_text(name)
+    (folder / "c.txt").write_text("same")  # duplicates: hashed (the history's hash cache)
+    (folder / "d.txt").write_text("same")
+    config = write_config(
+        f"rules:\n  - locations: {json.dumps(str(folder))}\n"
+        "    filters: [extension: pdf]\n    actions: [move: 'pdf/']\n"
+        f"  - locations: {json.dumps(str(folder))}\n"
+        "    filters: [extension: txt, duplicate]\n    actions: [trash]\n"
+    )
+    code, modules, out = _cli_modules("run", folder, "-c", config, "--quiet")
+    assert code == 0, out
+    assert sorted(p.name for p in (folder / "pdf").iterdir()) == ["a.pdf", "b.pdf"]
+    assert len([p for p in folder.iterdir() if p.suffix == ".txt"]) == 1  # one trashed
+    # the history was opened, recovered and journaled into, through SQLAlchemy Core
+    assert {"sqlalchemy", "fileorganizer.history.store", "fileorganizer.history.recovery"} <= set(
+        modules
+    )
+    assert not _loaded(modules, ("sqlalchemy.orm",))
+    for args in (("history",), ("undo",)):
+        code, modules, out = _cli_modules(*args)
+        assert code == 0, out
+        assert "fileorganizer.history.store" in modules
+        assert not _loaded(modules, ("sqlalchemy.orm",)), args
+    # undone: the files are back (the folder the run created is removed)
+    assert sorted(p.name for p in folder.iterdir()) == ["a.pdf", "b.pdf", "c.txt", "d.txt"]
+
+
+def test_importing_the_store_does_not_import_recovery_undo_or_fsops() -> None:
+    modules = _python_modules(
+        "from fileorganizer.history import History\n"
+        "from fileorganizer.history.store import RunJournal\n"
+    )
+    assert "fileorganizer.history.store" in modules
+    assert not _loaded(
+        modules,
+        ("fileorganizer.history.recovery", "fileorganizer.history.undo", "fileorganizer.fsops"),
+    )
+    assert not _loaded(modules, ("sqlalchemy.orm",))
