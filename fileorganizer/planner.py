@@ -464,7 +464,8 @@ class RuleContext:
         self.values: dict[str, Any] = {}
         self.fctx = fctx
         self.vtree = planner.vtree
-        #: (rendered destination, location) -> (absolute normal path, folder-like)
+        #: (rendered destination, location) -> (absolute normal path, folder-like);
+        #: a folder's path ends in a separator
         self._folders: dict[tuple[str, str], tuple[str, bool]] = {}
         #: id(action) -> (on_conflict, rename_template); the rule's actions live as long
         self._policies: dict[int, tuple[ConflictMode, str]] = {}
@@ -504,13 +505,15 @@ class RuleContext:
             folder_like = rendered.endswith(("/", os.sep))
             if not os.path.isabs(rendered):
                 rendered = os.path.join(entry.location, rendered)
-            hit = (norm(rendered), folder_like)
+            base = norm(rendered)
+            if folder_like and not base.endswith(os.sep):
+                base += os.sep  # the file's name is appended to it
+            hit = (base, folder_like)
             if len(folders) >= _FOLDER_CACHE_MAX:
                 folders.clear()  # the renderings differ per file: keep the memory bounded
             folders[key] = hit
         base, folder_like = hit
-        dst = os.path.join(base, entry.name) if folder_like else base
-        return self.resolve(entry, norm(dst), action)
+        return self.resolve(entry, norm(base + entry.name) if folder_like else base, action)
 
     def renamed(self, entry: FileEntry, new_name: str, action: Action) -> str | None:
         """Render a new name for ``entry`` in its folder and resolve conflicts."""

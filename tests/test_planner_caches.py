@@ -99,3 +99,14 @@ def test_operation_planned_is_an_ordinary_operation() -> None:
     assert dataclasses.replace(fast, seq=4) == dataclasses.replace(slow, seq=4)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.seq = 5  # type: ignore[misc]
+
+
+def test_split_name_matches_splitext() -> None:
+    import os
+
+    from fileorganizer.scan import split_name
+
+    names = ["a.pdf", "a.b.c", ".bashrc", ".a.b", "..a", "..a.b", "a.", "...", "..", ".", ""]
+    names += ["noext", "a..b", "x/y.z", "x/.y", "d.d/e", "tar.gz.", " .x", "é.txt"]
+    for name in names:
+        assert split_name(name) == os.path.splitext(name), name
