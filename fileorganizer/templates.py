@@ -53,6 +53,8 @@ def sanitize_component(value: str) -> str:
 
 def _finalize(value: Any) -> Any:
     """Applied to every ``{expression}`` result before it is inserted."""
+    if type(value) is int:
+        return value  # ({date.year}, {counter}: digits and a sign are always safe)
     if isinstance(value, str):
         return (
             sanitize_component(value)
