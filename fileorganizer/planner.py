@@ -513,7 +513,8 @@ class RuleContext:
                 folders.clear()  # the renderings differ per file: keep the memory bounded
             folders[key] = hit
         base, folder_like = hit
-        return self.resolve(entry, norm(base + entry.name) if folder_like else base, action)
+        # (normal already: a normal folder and the last component of a normal path)
+        return self.resolve(entry, base + entry.name if folder_like else base, action)
 
     def renamed(self, entry: FileEntry, new_name: str, action: Action) -> str | None:
         """Render a new name for ``entry`` in its folder and resolve conflicts."""
