@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from fileorganizer import fsops
 from fileorganizer.conflict import next_free_name
@@ -144,23 +143,9 @@ class Executor:
         self._crossed = True
         #: operations added at apply time to make room (overwrite of a newcomer)
         self.extra_results: list[OpResult] = []
-        self._writer: _JournalWriter | None = None
-
-    def _journal_now(self, call: Callable[[list[Any]], None], items: list[Any]) -> None:
-        """A journal call that must be done before going on (queued behind earlier ones)."""
-        writer = self._writer
-        if writer is None:
-            call(items)
-        else:
-            writer.submit(call, items).result()
 
     def apply(self, operations: Sequence[Operation], *, release: bool = False) -> RunResult:
         """Apply ``operations`` in order, in journaled batches.
-
-        A batch's intents are durable before any of its files is touched. The
-        journal works on a thread of its own, one batch ahead: while a batch is
-        applied, the next batch's intents and the previous batch's results are
-        committed (SQLite does that work outside the interpreter lock).
 
         With ``release`` (and a list), the list is emptied as batches are done,
         so a huge run does not hold every operation until the end.
@@ -172,64 +157,36 @@ class Executor:
         if release and isinstance(operations, list):
             pending = operations
             pending.reverse()  # pop() from the end takes them in order
-        taken = 0
+        start = 0
         size = self.batch_size or FIRST_BATCH
-
-        def take() -> list[Intent]:
-            nonlocal taken
-            if taken >= total or self._stop_requested():
-                return []
+        while start < total:
+            if self._stop_requested():
+                result.interrupted = True
+                break
             if pending is not None:
                 batch = [pending.pop() for _ in range(min(size, len(pending)))]
             else:
-                batch = list(operations[taken : taken + size])
-            taken += len(batch)
-            return [self._intent(op) for op in batch]
-
-        writer = _JournalWriter(self.journal)
-        self._writer = writer
-        try:
-            intents = take()
-            if not intents and total:
-                result.interrupted = True
-            committed = writer.submit(self.journal.record_intents, intents)
-            results_saved: Future[None] | None = None
-            done = 0
-            while intents:
-                committed.result()  # durable before anything is touched (invariant 3)
-                crashpoint("after_intent_commit")
-                if self.batch_size is None:
-                    # the first results show quickly; later batches share a commit
-                    size = min(size * 2, MAX_BATCH)
-                next_intents = take()
-                next_committed = writer.submit(self.journal.record_intents, next_intents)
-                batch_results = self._apply_batch(intents, result)
-                crashpoint("before_done_commit")
-                if result.interrupted and next_intents:
-                    # journaled ahead, but a stop came: they are skipped, untouched
-                    batch_results += [_interrupted(i.op) for i in next_intents]
-                    next_intents = []
-                elif not next_intents and taken < total:
-                    result.interrupted = True  # a stop came between batches
-                if results_saved is not None:
-                    results_saved.result()
-                results_saved = writer.submit(self.journal.record_results, batch_results)
-                for r in batch_results:
-                    self._report(r)
-                for r in self.extra_results:
-                    result.add(r)
-                self.extra_results.clear()
-                for r in batch_results:
-                    result.add(r)
-                done += len(intents)
-                if progress:
-                    self.reporter.progress(min(done, total), total, "apply")
-                intents, committed = next_intents, next_committed
-            if results_saved is not None:
-                results_saved.result()
-        finally:
-            writer.close()
-            self._writer = None
+                batch = list(operations[start : start + size])
+            intents = [self._intent(op) for op in batch]
+            del batch
+            self.journal.record_intents(intents)
+            crashpoint("after_intent_commit")
+            batch_results = self._apply_batch(intents, result)
+            crashpoint("before_done_commit")
+            self.journal.record_results(batch_results)
+            for r in batch_results:
+                self._report(r)
+            for r in self.extra_results:
+                result.add(r)
+            self.extra_results.clear()
+            for r in batch_results:
+                result.add(r)
+            start += len(intents)
+            if progress:
+                self.reporter.progress(min(start, total), total, "apply")
+            if self.batch_size is None:
+                # the first results show quickly; later batches share a commit
+                size = min(size * 2, MAX_BATCH)
         if pending is not None:
             pending.reverse()  # anything not applied (a stop) stays, in order
         return result
@@ -244,7 +201,7 @@ class Executor:
                 out.append(apply_one(intent))
                 continue
             result.interrupted = True
-            out.append(_interrupted(intent.op))
+            out.append(OpResult(intent.op, OpStatus.SKIPPED, reason="interrupted before this file"))
         return out
 
     def _stop_requested(self) -> bool:
@@ -401,9 +358,9 @@ class Executor:
             note=f"make room at apply time (on_conflict: {op.on_conflict.value})",
         )
         intent = self._intent(extra)
-        self._journal_now(self.journal.record_intents, [intent])
+        self.journal.record_intents([intent])
         result = self._apply_one(intent)
-        self._journal_now(self.journal.record_results, [result])
+        self.journal.record_results([result])
         self._report(result)
         self.extra_results.append(result)
         return result
@@ -422,37 +379,6 @@ class Executor:
         return OpResult(
             op, OpStatus.DONE, trash_path=where, identity_after=_identity_or_none(where)
         )
-
-
-class _JournalWriter:
-    """Runs journal calls in order on one worker thread (none for a :class:`NullJournal`)."""
-
-    def __init__(self, journal: Journal) -> None:
-        self._pool: ThreadPoolExecutor | None = None
-        if not isinstance(journal, NullJournal):
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="fileorganizer-journal")
-
-    def submit(self, call: Callable[[list[Any]], None], items: list[Any]) -> Future[None]:
-        """Queue ``call(items)``; the future raises what it raised. Nothing for no items."""
-        if self._pool is not None and items:
-            return self._pool.submit(call, items)
-        done: Future[None] = Future()
-        try:
-            if items:
-                call(items)
-            done.set_result(None)
-        except BaseException as exc:  # delivered by .result(), as from the thread
-            done.set_exception(exc)
-        return done
-
-    def close(self) -> None:
-        """Wait for queued calls to finish, then stop the thread."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-
-
-def _interrupted(op: Operation) -> OpResult:
-    return OpResult(op, OpStatus.SKIPPED, reason="interrupted before this file")
 
 
 def _blocked(op: Operation, room: OpResult) -> OpResult:
