@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from fileorganizer.config import Config
     from fileorganizer.executor import Journal, RunResult
     from fileorganizer.filters.base import HashCache
-    from fileorganizer.history import History, RecoveryReport, UndoResult
+    from fileorganizer.history import History, RecoveryReport, UndoResult, UndoStep
     from fileorganizer.paths import AppPaths
 
 # The history (SQLAlchemy), the lock and the executor are imported where they
@@ -220,11 +220,17 @@ def undo(
     *,
     dry_run: bool = False,
     wait: float = 0.0,
+    on_recovery: Callable[[RecoveryReport | None], None] | None = None,
+    on_step: Callable[[UndoStep], None] | None = None,
+    keep_steps: bool = True,
 ) -> UndoSession:
     """Undo ``run_id`` (default: the newest run with changes in place).
 
     Holds the lock and runs recovery first (also for a dry run, so that what
-    it shows is what an undo would do).
+    it shows is what an undo would do); what recovery found goes to
+    ``on_recovery`` before the undo starts. Each finished step goes to
+    ``on_step``; with ``keep_steps=False`` the result keeps only counts (see
+    :func:`fileorganizer.history.undo_run`).
     """
     from fileorganizer.fsops import Trash
     from fileorganizer.history import recover, undo_run
@@ -232,5 +238,14 @@ def undo(
 
     with RunLock(app_paths.lock_path, wait), open_history(app_paths) as history:
         recovery = recover(history)
-        result = undo_run(history, run_id, trash=Trash(app_paths.trash_dir), dry_run=dry_run)
+        if on_recovery is not None:
+            on_recovery(recovery)
+        result = undo_run(
+            history,
+            run_id,
+            trash=Trash(app_paths.trash_dir),
+            dry_run=dry_run,
+            on_step=on_step,
+            keep_steps=keep_steps,
+        )
         return UndoSession(result, recovery)

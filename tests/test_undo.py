@@ -219,3 +219,67 @@ def test_cli_undo_exit_code_1_when_a_file_is_left_alone(
     proc = run_cli("undo")
     assert proc.returncode == 1
     assert "left alone" in proc.stderr and "occupied" in proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_undo_larger_than_a_batch_streams_and_agrees_with_the_disk(
+    tmp_path: Path, tree: Any, cli_main: Any, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Several batches (newest first), one refusal in the middle, history == disk."""
+    from fileorganizer.history import undo as undo_mod
+
+    monkeypatch.setattr(undo_mod, "BATCH", 7)
+    names = [f"f{i:02d}.txt" for i in range(30)]
+    tree.make(tmp_path / "in", {n: n for n in names})
+    s = run_rules(_move_rules(tmp_path / "in", f"{tmp_path}/out/sub/"))
+    assert len(s.result.applied) == 30
+    out = tmp_path / "out" / "sub"
+    (out / "f13.txt").write_text("changed after the run")
+    db = app_paths().db_path
+    args = ["undo", str(s.run_id)] + (["--format", "json"] if fmt == "json" else [])
+    r = cli_main(*args)
+    assert r.code == 1
+    with History(db) as h:
+        ops = h.operations(s.run_id)
+        undo_run_id = h.last_undoable_run()
+        assert undo_run_id is not None and undo_run_id != s.run_id
+        mine = h.operations(undo_run_id)
+        info = h.run(undo_run_id)
+    # the originals: every file back except the changed one, which is left where it is
+    states = {Path(o.src).name: o.state for o in ops}
+    assert states == {n: ("done" if n == "f13.txt" else "undone") for n in names}
+    assert sorted(os.listdir(tmp_path / "in")) == sorted(n for n in names if n != "f13.txt")
+    assert os.listdir(out) == ["f13.txt"]
+    # the undo's own journal: one row per file, newest first, seq continuous across batches
+    assert [o.seq for o in mine] == list(range(30))
+    assert [Path(o.dst or "").name for o in mine] == sorted(names, reverse=True)
+    assert {o.reverses for o in mine} == {o.id for o in ops}
+    assert [o.state for o in mine].count("skipped") == 1
+    skipped = next(o for o in mine if o.state == "skipped")
+    assert Path(skipped.src).name == "f13.txt" and "changed after the run" in (skipped.reason or "")
+    for o in mine:
+        if o.state == "done":
+            assert o.dst is not None and os.path.exists(o.dst)
+            assert o.identity_after is not None and o.identity_after.same_file(
+                o.identity_after.of(o.dst)
+            )
+            assert o.created_dirs == []  # "in" still existed
+    assert (info.planned, info.done, info.skipped, info.failed) == (30, 29, 1, 0)
+    # out/sub still holds the refused file, so no folder was removed
+    if fmt == "json":
+        data = json.loads(r.out)
+        assert (data["undone"], data["refused"], data["irreversible"]) == (29, 1, 0)
+        assert [Path(st["src"]).name for st in data["steps"]] == sorted(names, reverse=True)
+        assert [st["status"] for st in data["steps"]].count("refused") == 1
+        assert data["removed_dirs"] == []
+    else:
+        lines = r.out.splitlines()
+        assert len(lines) == 29
+        assert all(line.startswith("undone move: move ") for line in lines)
+        assert lines[0].endswith(f"-> {tmp_path}/in/f29.txt")
+        assert "left alone" in r.err and "f13.txt" in r.err
+        assert "29 undone, 1 left alone, 0 irreversible" in r.err
+    # the undo itself can be undone: everything goes back to out/sub
+    r2 = cli_main("undo", str(undo_run_id))
+    assert r2.code == 0
+    assert sorted(os.listdir(out)) == names

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -22,7 +23,7 @@ from fileorganizer.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from fileorganizer.history import RecoveryReport, RunInfo, UndoResult
+    from fileorganizer.history import RecoveryReport, RunInfo, UndoResult, UndoStep
 
 # The history (SQLAlchemy) and rich's tables are imported inside the commands,
 # so that starting the CLI for another command does not pay for them.
@@ -33,6 +34,12 @@ history_app = typer.Typer(
     invoke_without_command=True,
     no_args_is_help=False,
 )
+
+#: undo's per-file lines are written in chunks of this many, and at most this
+#: many seconds late (as ``run``'s are)
+LINE_CHUNK = 256
+LINE_DELAY = 0.1
+_ANSI = {"green": "\x1b[32m", "dim": "\x1b[2m"}
 
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", help="How many runs to show.", min=1)]
 
@@ -157,32 +164,66 @@ def show(
         out.print(line)
 
 
-def _render_undo(result: UndoResult, fmt: OutputFormat) -> None:
-    if fmt is OutputFormat.json:
-        print_json(result.to_dict())
-        return
-    out, err = stdout_console(), stderr_console()
-    verb = "would undo" if result.dry_run else "undone"
-    for step in result.steps:
-        dst = step.final_dst or step.dst
-        arrow = f" [dim]->[/] {_p(dst)}" if dst else ""
-        if step.status in ("done", "would_undo"):
-            out.print(f"[green]{verb}[/] {step.op.kind}: {step.kind} {_p(step.src)}{arrow}")
-        elif step.status == "irreversible":
-            err.print(f"[red]cannot undo[/] {escape(safe_text(step.reason or ''))}")
+class _UndoPrinter:
+    """Prints an undo's steps as they finish: plain lines on stdout, in chunks.
+
+    Refusals and irreversible operations go to stderr (through Rich), after
+    the stdout lines before them.
+    """
+
+    def __init__(self, dry_run: bool) -> None:
+        self.out, self.err = stdout_console(), stderr_console()
+        self.verb = "would undo" if dry_run else "undone"
+        out = self.out
+        self.color = out.is_terminal and out.color_system is not None and not out.no_color
+        self._lines: list[str] = []
+        self._flushed_at = time.monotonic()
+
+    def _c(self, style: str, text: str) -> str:
+        return f"{_ANSI[style]}{text}\x1b[0m" if self.color else text
+
+    def line(self, text: str) -> None:
+        lines = self._lines
+        lines.append(text)
+        if len(lines) >= LINE_CHUNK or time.monotonic() - self._flushed_at >= LINE_DELAY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._lines:
+            self.out.file.write("\n".join(self._lines) + "\n")
+            self._lines.clear()
+        self.out.file.flush()
+        self._flushed_at = time.monotonic()
+
+    def step(self, step: UndoStep) -> None:
+        status = step.status
+        if status in ("done", "would_undo"):
+            dst = step.final_dst or step.dst
+            arrow = f" {self._c('dim', '->')} {safe_text(dst)}" if dst else ""
+            self.line(
+                f"{self._c('green', self.verb)} {step.op.kind}: {step.kind} "
+                f"{safe_text(step.src) if step.src else ''}{arrow}"
+            )
+            return
+        self.flush()
+        if status == "irreversible":
+            self.err.print(f"[red]cannot undo[/] {escape(safe_text(step.reason or ''))}")
         else:
-            err.print(
+            self.err.print(
                 f"[yellow]left alone[/] {_p(step.src)}: {escape(safe_text(step.reason or ''))}"
             )
-    for d in result.removed_dirs:
-        out.print(f"[green]removed empty folder[/] {_p(d)}")
-    head = f"undo of run {result.target_run}"
-    if result.run_id is not None:
-        head += f" (recorded as run {result.run_id})"
-    err.print(
-        f"{head}: {len(result.done)} {verb}, {len(result.refused)} left alone, "
-        f"{len(result.irreversible)} irreversible"
-    )
+
+    def finish(self, result: UndoResult) -> None:
+        for d in result.removed_dirs:
+            self.line(f"{self._c('green', 'removed empty folder')} {safe_text(d)}")
+        self.flush()
+        head = f"undo of run {result.target_run}"
+        if result.run_id is not None:
+            head += f" (recorded as run {result.run_id})"
+        self.err.print(
+            f"{head}: {result.n_done} {self.verb}, {result.n_refused} left alone, "
+            f"{result.n_irreversible} irreversible"
+        )
 
 
 def undo_cmd(
@@ -198,9 +239,39 @@ def undo_cmd(
     """Undo a run, newest operation first. Files changed since are left alone, with a reason."""
     from fileorganizer.session import undo
 
-    session = undo(app_paths(db), run, dry_run=dry_run, wait=wait)
-    _report_recovery(session.recovery, fmt)
-    _render_undo(session.result, fmt)
+    def recovered(report: RecoveryReport | None) -> None:
+        _report_recovery(report, fmt)
+
+    if fmt is OutputFormat.json:
+        # keep only each step's JSON, not the step (a large undo)
+        steps: list[dict[str, object]] = []
+        session = undo(
+            app_paths(db),
+            run,
+            dry_run=dry_run,
+            wait=wait,
+            on_recovery=recovered,
+            on_step=lambda step: steps.append(step.to_dict()),
+            keep_steps=False,
+        )
+        data = session.result.to_dict()
+        data["steps"] = steps
+        print_json(data)
+    else:
+        printer = _UndoPrinter(dry_run)
+        try:
+            session = undo(
+                app_paths(db),
+                run,
+                dry_run=dry_run,
+                wait=wait,
+                on_recovery=recovered,
+                on_step=printer.step,
+                keep_steps=False,
+            )
+        finally:
+            printer.flush()
+        printer.finish(session.result)
     raise typer.Exit(EXIT_OK if session.result.ok else EXIT_FAILED)
 
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, Row, create_engine, event, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -217,6 +217,75 @@ def op_record(row: Row[Any]) -> OpRecord:
         note=row.note,
         undone_by=row.undone_by,
         reverses=row.reverses,
+    )
+
+
+#: The columns of ``operations`` in table order (as :func:`_op_record_tuple` reads them).
+_OP_COLUMNS = tuple(c.name for c in operations.columns)
+_OP_COLUMN_LIST = ", ".join(_OP_COLUMNS)
+_ID, _ORD = _OP_COLUMNS.index("id"), _OP_COLUMNS.index("ord")
+_MAX_INT = 2**63 - 1
+
+
+def _op_record_tuple(row: Sequence[Any]) -> OpRecord:
+    """An :class:`OpRecord` from a driver row of ``SELECT _OP_COLUMN_LIST``."""
+    (
+        id_,
+        run_id,
+        seq,
+        ord_,
+        op_id,
+        kind,
+        rule,
+        action,
+        state,
+        src,
+        planned_dst,
+        dst,
+        temp_path,
+        trash_path,
+        same_as,
+        src_dev,
+        src_ino,
+        src_size,
+        src_mtime_ns,
+        check_inode,
+        after_dev,
+        after_ino,
+        after_size,
+        after_mtime_ns,
+        created_dirs,
+        error,
+        reason,
+        note,
+        undone_by,
+        reverses,
+    ) = row
+    return OpRecord(
+        id=id_,
+        run_id=run_id,
+        seq=seq,
+        ord=ord_,
+        op_id=op_id,
+        kind=kind,
+        rule=rule,
+        action=action,
+        state=state,
+        src=os.fsdecode(src),
+        planned_dst=None if planned_dst is None else os.fsdecode(planned_dst),
+        dst=None if dst is None else os.fsdecode(dst),
+        temp_path=None if temp_path is None else os.fsdecode(temp_path),
+        trash_path=None if trash_path is None else os.fsdecode(trash_path),
+        same_as=None if same_as is None else os.fsdecode(same_as),
+        identity=_identity(src_dev, src_ino, src_size, src_mtime_ns),
+        check_inode=bool(check_inode),
+        identity_after=_identity(after_dev, after_ino, after_size, after_mtime_ns),
+        created_dirs=dec_list(created_dirs),
+        error=error,
+        reason=reason,
+        note=note,
+        undone_by=undone_by,
+        reverses=reverses,
     )
 
 
@@ -516,6 +585,78 @@ class History:
                 q = q.where(ops.state.in_(list(states)))
             return [op_record(r) for r in conn.execute(q)]
 
+    def iter_operations(
+        self,
+        run_id: int,
+        *,
+        states: Sequence[str] | None = None,
+        newest_first: bool = False,
+        batch: int = 500,
+    ) -> Iterator[list[OpRecord]]:
+        """A run's operations in execution order (or newest first), ``batch`` at a time.
+
+        Each page is read in its own short transaction and continues after the
+        last row of the one before (by ``ord`` and ``id``), so the caller may
+        change rows in between without rows being skipped or read twice.
+        """
+        op, cmp = ("<", "DESC") if newest_first else (">", "ASC")
+        where = f"run_id = ? AND (ord, id) {op} (?, ?)"
+        params: list[Any] = []
+        if states:
+            where += f" AND state IN ({', '.join('?' * len(states))})"
+            params.extend(states)
+        sql = (
+            f"SELECT {_OP_COLUMN_LIST} FROM operations WHERE {where} "
+            f"ORDER BY ord {cmp}, id {cmp} LIMIT ?"
+        )
+        after = (_MAX_INT, _MAX_INT) if newest_first else (-_MAX_INT, -_MAX_INT)
+        while True:
+            with self.transaction() as conn:
+                cur = conn.connection.cursor()
+                try:
+                    cur.execute(sql, (run_id, *after, *params, batch))
+                    rows = cur.fetchall()
+                finally:
+                    cur.close()
+            if not rows:
+                return
+            yield [_op_record_tuple(r) for r in rows]
+            if len(rows) < batch:
+                return
+            last = rows[-1]
+            after = (last[_ORD], last[_ID])
+
+    def count_operations(
+        self,
+        run_id: int,
+        *,
+        states: Sequence[str] | None = None,
+        exclude_kinds: Sequence[str] = (),
+    ) -> int:
+        """How many of a run's operations are in ``states`` and not of ``exclude_kinds``."""
+        ops = operations.c
+        q = select(func.count()).where(ops.run_id == run_id)
+        if states:
+            q = q.where(ops.state.in_(list(states)))
+        if exclude_kinds:
+            q = q.where(ops.kind.notin_(list(exclude_kinds)))
+        with self.transaction() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    def created_dirs(self, run_id: int) -> set[str]:
+        """Every folder a run's operations journaled as created (or to be created)."""
+        ops = operations.c
+        q = (
+            select(ops.created_dirs)
+            .where(ops.run_id == run_id, ops.created_dirs.is_not(None))
+            .distinct()
+        )
+        dirs: set[str] = set()
+        with self.transaction() as conn:
+            for raw in conn.execute(q).scalars():
+                dirs.update(dec_list(raw))
+        return dirs
+
     def pending_operations(self) -> list[OpRecord]:
         """Every journaled intent not yet resolved (state ``planned``), oldest first."""
         ops = operations.c
@@ -664,6 +805,13 @@ _RESULT_SET = (
     "trash_path = COALESCE(CAST(NULLIF(?, 0) AS BLOB), trash_path) "
 )
 _UPDATE_RESULT_BY_ID = _RESULT_SET + "WHERE id = ?"
+#: An undo's intent: an intent row plus the operation it reverses.
+_INSERT_REVERSAL = (
+    f"INSERT INTO operations ({', '.join(c for c, _ in INTENT_COLUMNS)}, reverses) "
+    f"VALUES ({', '.join(e for _, e in INTENT_COLUMNS)}, ?)"
+)
+_MARK_UNDONE = f"UPDATE operations SET state = '{UNDONE}', undone_by = ? WHERE id = ?"
+
 _UPDATE_RESULT_BY_OP_ID = _RESULT_SET + "WHERE op_id = ?"
 
 #: Stand-ins for a missing identity and a missing text, path or blob.
@@ -679,6 +827,36 @@ def _path_param(path: str, text_ok: bool) -> str | bytes:
     if text_ok and path.isascii():
         return path
     return path.encode(FS_ENCODING, FS_ERRORS)
+
+
+class Reversal(NamedTuple):
+    """One intent of an undo run (see :meth:`RunJournal.record_reversals`)."""
+
+    seq: int
+    op_id: str
+    kind: str
+    rule: str
+    src: str
+    planned_dst: str | None
+    temp_path: str | None
+    trash_path: str | None
+    note: str
+    identity: Identity | None
+    created_dirs: list[str]
+    reverses: int
+
+
+class ReversalResult(NamedTuple):
+    """What became of one :class:`Reversal` (see :meth:`RunJournal.record_reversal_results`)."""
+
+    row_id: int
+    state: str
+    dst: str | None
+    error: str | None
+    reason: str | None
+    identity_after: Identity | None
+    created_dirs: list[str]
+    trash_path: str | None
 
 
 class RunJournal:
@@ -817,7 +995,7 @@ class RunJournal:
         for k, (op_id, dst, dst_p) in enumerate(planned):
             pending[op_id] = (first_id + k, dst, dst_p)
 
-    def _insert(self, rows: list[list[Any]]) -> int:
+    def _insert(self, rows: list[list[Any]], sql: str = _INSERT_INTENT) -> int:
         """Insert intent rows (``id`` first, still None) in one transaction.
 
         Returns the id of the first row; the others follow it. The first insert
@@ -829,16 +1007,96 @@ class RunJournal:
             # takes the rows as they are (the hot path of a large run)
             cur = conn.connection.cursor()
             try:
-                cur.execute(_INSERT_INTENT, rows[0])
+                cur.execute(sql, rows[0])
                 first_id = cur.lastrowid
                 assert first_id is not None
                 if len(rows) > 1:
                     for k, row in enumerate(rows):
                         row[0] = first_id + k
-                    cur.executemany(_INSERT_INTENT, rows[1:])
+                    cur.executemany(sql, rows[1:])
             finally:
                 cur.close()
         return first_id
+
+    def record_reversals(self, reversals: Sequence[Reversal]) -> int:
+        """Commit an undo's intents (one durable transaction); return the first row's id.
+
+        The rows get consecutive ids in the order given, so results can be
+        recorded by primary key (:meth:`record_reversal_results`).
+        """
+        run_id = self.run_id
+        text_ok = self._text_paths
+        rows: list[list[Any]] = []
+        for r in reversals:
+            ident = r.identity
+            rows.append(
+                [
+                    None,
+                    run_id,
+                    r.seq,
+                    2 * r.seq + 1,
+                    r.op_id,
+                    r.kind,
+                    r.rule,
+                    "undo",
+                    _path_param(r.src, text_ok),
+                    _NULL if r.planned_dst is None else _path_param(r.planned_dst, text_ok),
+                    _NULL if r.temp_path is None else _path_param(r.temp_path, text_ok),
+                    _NULL if r.trash_path is None else _path_param(r.trash_path, text_ok),
+                    _NULL,
+                    1,
+                    r.note,
+                    *(
+                        _NO_IDENTITY
+                        if ident is None
+                        else (ident.dev, ident.ino, ident.size, ident.mtime_ns)
+                    ),
+                    enc_list(r.created_dirs) or _NULL,
+                    r.reverses,
+                ]
+            )
+        if not rows:
+            return 0
+        return self._insert(rows, _INSERT_REVERSAL)
+
+    def record_reversal_results(
+        self, results: Sequence[ReversalResult], undone: Sequence[int]
+    ) -> None:
+        """Commit an undo's results and mark ``undone`` (operation ids) as undone by it.
+
+        One transaction. A result leaves the intent's created folders and
+        trash path alone when it has none of its own.
+        """
+        text_ok = self._text_paths
+        params: list[tuple[Any, ...]] = []
+        for r in results:
+            after = r.identity_after
+            params.append(
+                (
+                    r.state,
+                    _NULL if r.dst is None else _path_param(r.dst, text_ok),
+                    _NULL if r.error is None else r.error,
+                    _NULL if r.reason is None else r.reason,
+                    *(
+                        _NO_IDENTITY
+                        if after is None
+                        else (after.dev, after.ino, after.size, after.mtime_ns)
+                    ),
+                    enc_list(r.created_dirs) if r.created_dirs else _NULL,
+                    _NULL if r.trash_path is None else _path_param(r.trash_path, text_ok),
+                    r.row_id,
+                )
+            )
+        run_id = self.run_id
+        with self.history.transaction() as conn:
+            cur = conn.connection.cursor()
+            try:
+                if params:
+                    cur.executemany(_UPDATE_RESULT_BY_ID, params)
+                if undone:
+                    cur.executemany(_MARK_UNDONE, [(run_id, op_pk) for op_pk in undone])
+            finally:
+                cur.close()
 
     def insert_rows(self, rows: list[dict[str, Any]]) -> None:
         """Insert prepared intent rows (column dicts) in one transaction."""

@@ -15,23 +15,21 @@ undone: it is reported.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from fileorganizer import fsops
 from fileorganizer.crash import crashpoint
 from fileorganizer.errors import DestinationExistsError, FileOrganizerError, UndoError
-from fileorganizer.history.models import enc, enc_list
 from fileorganizer.history.store import (
     DONE,
     FAILED,
     SKIPPED,
-    UNDONE,
     History,
     OpRecord,
+    Reversal,
+    ReversalResult,
     RunJournal,
-    identity_columns,
     missing_parents,
 )
 from fileorganizer.operations import Identity, new_op_id
@@ -75,6 +73,8 @@ class UndoStep:
     final_dst: str | None = None
     created_dirs: list[str] = field(default_factory=list)
     identity_after: Identity | None = None
+    #: the id of this step's row in the undo run's journal, once journaled
+    row_id: int | None = None
 
     @property
     def temp_path(self) -> str | None:
@@ -97,23 +97,51 @@ class UndoStep:
 
 @dataclass
 class UndoResult:
-    """What an undo did (or, with ``dry_run``, would do)."""
+    """What an undo did (or, with ``dry_run``, would do).
+
+    ``steps`` holds every step unless the undo was asked not to keep them
+    (``keep_steps=False``: a large undo streams its steps to ``on_step``);
+    the counts are always complete.
+    """
 
     target_run: int
     run_id: int | None
     dry_run: bool
     steps: list[UndoStep] = field(default_factory=list)
     removed_dirs: list[str] = field(default_factory=list)
+    #: how many steps were reversed, refused (or failed), irreversible
+    n_done: int = 0
+    n_refused: int = 0
+    n_irreversible: int = 0
+
+    def __post_init__(self) -> None:
+        for step in self.steps:
+            self._count(step)
+
+    def _count(self, step: UndoStep) -> None:
+        status = step.status
+        if status in _DONE:
+            self.n_done += 1
+        elif status in _REFUSED:
+            self.n_refused += 1
+        elif status == "irreversible":
+            self.n_irreversible += 1
+
+    def add(self, step: UndoStep, *, keep: bool = True) -> None:
+        """Count a finished step (and keep it in ``steps`` if ``keep``)."""
+        self._count(step)
+        if keep:
+            self.steps.append(step)
 
     @property
     def done(self) -> list[UndoStep]:
         """Reversed (or, in a dry run, reversible now)."""
-        return [s for s in self.steps if s.status in ("done", "would_undo")]
+        return [s for s in self.steps if s.status in _DONE]
 
     @property
     def refused(self) -> list[UndoStep]:
         """Files left alone, each with a reason."""
-        return [s for s in self.steps if s.status in ("refused", "failed")]
+        return [s for s in self.steps if s.status in _REFUSED]
 
     @property
     def irreversible(self) -> list[UndoStep]:
@@ -123,7 +151,7 @@ class UndoResult:
     @property
     def ok(self) -> bool:
         """Everything reversible was reversed."""
-        return not self.refused and not self.irreversible
+        return not self.n_refused and not self.n_irreversible
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready description."""
@@ -131,29 +159,40 @@ class UndoResult:
             "undo_of": self.target_run,
             "run_id": self.run_id,
             "dry_run": self.dry_run,
-            "undone": len(self.done),
-            "refused": len(self.refused),
-            "irreversible": len(self.irreversible),
+            "undone": self.n_done,
+            "refused": self.n_refused,
+            "irreversible": self.n_irreversible,
             "steps": [s.to_dict() for s in self.steps],
             "removed_dirs": self.removed_dirs,
         }
 
 
-def plan_undo(history: History, run_id: int) -> list[UndoStep]:
-    """The reversals of ``run_id``'s done operations, newest first."""
+_DONE = ("done", "would_undo")
+_REFUSED = ("refused", "failed")
+
+
+def _check_undoable(history: History, run_id: int) -> None:
     run = history.run(run_id)
     if run.mode == "sim":
         raise UndoError(f"run {run_id} was a sim: it changed nothing")
     if run.status == "running":
         raise UndoError(f"run {run_id} is still running (or was interrupted; run recovery first)")
-    ops = history.operations(run_id, states=[DONE])
-    steps: list[UndoStep] = []
-    for rec in reversed(ops):
-        if rec.kind == "echo":
-            continue
-        step = _step_for(rec)
-        steps.append(step)
-    return steps
+
+
+def planned_batches(history: History, run_id: int, batch: int = BATCH) -> Iterator[list[UndoStep]]:
+    """The reversals of ``run_id``'s done operations, newest first, a batch at a time.
+
+    Reads the history page by page, so memory does not grow with the run.
+    Does not check whether the run can be undone (see :func:`plan_undo`).
+    """
+    for records in history.iter_operations(run_id, states=[DONE], newest_first=True, batch=batch):
+        yield [_step_for(rec) for rec in records if rec.kind != "echo"]
+
+
+def plan_undo(history: History, run_id: int) -> list[UndoStep]:
+    """The reversals of ``run_id``'s done operations, newest first."""
+    _check_undoable(history, run_id)
+    return [step for steps in planned_batches(history, run_id) for step in steps]
 
 
 def _step_for(rec: OpRecord) -> UndoStep:
@@ -233,48 +272,39 @@ class _Applier:
         self.run_id = run_id
         self.journal = RunJournal(history, run_id)
 
-    def intent_rows(self, steps: Sequence[UndoStep], first_seq: int) -> list[dict[str, Any]]:
-        rows = []
-        cache: dict[str, bool] = {}
+    def journal_intents(self, steps: Sequence[UndoStep], first_seq: int) -> None:
+        """Reserve trash slots and commit the steps' intents (one durable transaction)."""
+        reversals: list[Reversal] = []
+        cache: dict[str, bool] = {}  # per batch: the batch before may have made folders
         for i, step in enumerate(steps):
-            if step.kind == "trash":
+            kind = step.kind
+            if kind == "trash":
                 try:
                     slot = self.trash.reserve(step.src, step.op_id)
                     step.trash_path = slot.files_path
                 except OSError:
                     step.trash_path = None
-            seq = first_seq + i
-            row: dict[str, Any] = {
-                "run_id": self.run_id,
-                "seq": seq,
-                "ord": 2 * seq + 1,
-                "op_id": step.op_id,
-                "kind": step.kind,
-                "rule": step.op.rule,
-                "action": "undo",
-                "state": "planned",
-                "src": enc(step.src),
-                "planned_dst": enc(step.dst),
-                "dst": None,
-                "temp_path": enc(step.temp_path),
-                "trash_path": enc(step.trash_path),
-                "same_as": None,
-                "check_inode": True,
-                "note": f"undo of operation {step.op.id} (run {step.op.run_id})",
-                "reverses": step.op.id,
-            }
-            row.update(identity_columns("src_", step.expected))
-            if step.dst and step.kind in (
-                "move",
-                "rename",
-                "restore",
-                "copy",
-                "symlink",
-                "hardlink",
-            ):
-                row["created_dirs"] = enc_list(missing_parents(step.dst, cache))
-            rows.append(row)
-        return rows
+            dst = step.dst
+            op = step.op
+            reversals.append(
+                Reversal(
+                    first_seq + i,
+                    step.op_id,
+                    kind,
+                    op.rule,
+                    step.src,
+                    dst,
+                    step.temp_path,
+                    step.trash_path,
+                    f"undo of operation {op.id} (run {op.run_id})",
+                    step.expected,
+                    missing_parents(dst, cache) if dst and kind in _CREATES_DST else [],
+                    op.id,
+                )
+            )
+        first_id = self.journal.record_reversals(reversals)
+        for k, step in enumerate(steps):
+            step.row_id = first_id + k
 
     def apply(self, step: UndoStep) -> None:
         try:
@@ -321,31 +351,35 @@ class _Applier:
             step.final_dst = step.dst
 
     def record_results(self, steps: Sequence[UndoStep]) -> None:
-        by_op_id: list[tuple[Any, dict[str, Any]]] = []
-        undone: list[tuple[Any, dict[str, Any]]] = []
+        """Commit the steps' results and mark the reversed operations undone (one transaction)."""
+        results: list[ReversalResult] = []
+        undone: list[int] = []
         for step in steps:
-            values: dict[str, Any] = {
-                "state": {"done": DONE, "refused": SKIPPED}.get(step.status, FAILED),
-                "dst": enc(step.final_dst or step.dst),
-                "reason": step.reason if step.status == "refused" else None,
-                "error": step.reason if step.status == "failed" else None,
-            }
-            if step.kind == "trash" and step.final_dst:
-                values["trash_path"] = enc(step.final_dst)
-            if step.created_dirs:
-                values["created_dirs"] = enc_list(step.created_dirs)
-            values.update(identity_columns("after_", step.identity_after))
-            by_op_id.append((step.op_id, values))
-            if step.status == "done":
-                undone.append((step.op.id, {"state": UNDONE, "undone_by": self.run_id}))
-        # one transaction: this undo's results and the originals marked undone
-        self.history.update_operations("op_id", by_op_id, ("id", undone))
+            status = step.status
+            assert step.row_id is not None
+            results.append(
+                ReversalResult(
+                    step.row_id,
+                    _STATE.get(status, FAILED),
+                    step.final_dst or step.dst,
+                    step.reason if status == "failed" else None,
+                    step.reason if status == "refused" else None,
+                    step.identity_after,
+                    step.created_dirs,
+                    step.final_dst if step.kind == "trash" and step.final_dst else None,
+                )
+            )
+            if status == "done":
+                undone.append(step.op.id)
+        self.journal.record_reversal_results(results, undone)
+
+
+_STATE = {"done": DONE, "refused": SKIPPED}
+_CREATES_DST = frozenset({"move", "rename", "restore", "copy", "symlink", "hardlink"})
 
 
 def _remove_created_dirs(history: History, run_id: int) -> list[str]:
-    dirs: set[str] = set()
-    for rec in history.operations(run_id):
-        dirs.update(rec.created_dirs)
+    dirs = history.created_dirs(run_id)
     removed = []
     for d in sorted(dirs, key=lambda p: (p.count(os.sep), p), reverse=True):
         if fsops.remove_empty_dir(d):
@@ -359,50 +393,69 @@ def undo_run(
     *,
     trash: fsops.Trash | None = None,
     dry_run: bool = False,
+    on_step: Callable[[UndoStep], None] | None = None,
+    keep_steps: bool = True,
 ) -> UndoResult:
     """Undo ``run_id`` (default: the newest run that still has changes in place).
 
     Raises :class:`UndoError` when there is nothing to undo or the run is unknown.
     Per-file refusals are in the result, each with a reason. Hold the lock
     (see :func:`fileorganizer.session.undo`) when not a dry run.
+
+    The run's operations are read, journaled, applied and recorded a batch at
+    a time, newest first. Each finished step goes to ``on_step`` (in order);
+    with ``keep_steps=False`` the result keeps only the counts, so memory does
+    not grow with the run.
     """
     if run_id is None:
         run_id = history.last_undoable_run()
         if run_id is None:
             raise UndoError("nothing to undo: no run in the history has changes in place")
     try:
-        steps = plan_undo(history, run_id)
+        _check_undoable(history, run_id)
+        planned = history.count_operations(run_id, states=[DONE], exclude_kinds=["echo"])
     except FileOrganizerError as exc:
         if isinstance(exc, UndoError):
             raise
         raise UndoError(str(exc)) from None
     if dry_run:
-        for step in steps:
-            if step.status == "irreversible":
-                continue
-            try:
-                check_step(step)
-                step.status = "would_undo"
-            except Refused as exc:
-                step.status, step.reason = "refused", str(exc)
-        return UndoResult(run_id, None, True, steps)
+        result = UndoResult(run_id, None, True)
+        for steps in planned_batches(history, run_id, BATCH):
+            for step in steps:
+                if step.status != "irreversible":
+                    try:
+                        check_step(step)
+                        step.status = "would_undo"
+                    except Refused as exc:
+                        step.status, step.reason = "refused", str(exc)
+                result.add(step, keep=keep_steps)
+                if on_step is not None:
+                    on_step(step)
+        return result
     if trash is None:
         from fileorganizer.paths import default_trash_dir
 
         trash = fsops.Trash(default_trash_dir())
     undo_id = history.start_run(
-        "undo", undo_of=run_id, planned=len(steps), note=f"undo of run {run_id}"
+        "undo", undo_of=run_id, planned=planned, note=f"undo of run {run_id}"
     )
+    result = UndoResult(run_id, undo_id, False)
     applier = _Applier(history, trash, undo_id)
-    actionable = [s for s in steps if s.status != "irreversible"]
-    for start in range(0, len(actionable), BATCH):
-        batch = actionable[start : start + BATCH]
-        applier.journal.insert_rows(applier.intent_rows(batch, start))
-        crashpoint("undo_after_intent_commit")
-        for step in batch:
-            applier.apply(step)
-        crashpoint("undo_before_done_commit")
-        applier.record_results(batch)
-    removed = _remove_created_dirs(history, run_id)
+    seq = 0
+    for steps in planned_batches(history, run_id, BATCH):
+        batch = [s for s in steps if s.status != "irreversible"]
+        if batch:
+            applier.journal_intents(batch, seq)
+            seq += len(batch)
+            crashpoint("undo_after_intent_commit")
+            for step in batch:
+                applier.apply(step)
+            crashpoint("undo_before_done_commit")
+            applier.record_results(batch)
+        for step in steps:
+            result.add(step, keep=keep_steps)
+            if on_step is not None:
+                on_step(step)
+    result.removed_dirs = _remove_created_dirs(history, run_id)
     history.finish_run(undo_id)
-    return UndoResult(run_id, undo_id, False, steps, removed)
+    return result
