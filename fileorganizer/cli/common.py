@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -63,6 +65,60 @@ DbOpt = Annotated[
 WaitOpt = Annotated[
     float, typer.Option("--wait", help="Seconds to wait for another instance's lock.", min=0)
 ]
+
+
+#: ANSI colours for plain (non-Rich) per-file lines
+ANSI = {
+    "green": "\x1b[32m",
+    "cyan": "\x1b[36m",
+    "dim": "\x1b[2m",
+    "red": "\x1b[31m",
+    "bold red": "\x1b[1;31m",
+}
+#: per-file lines are written in chunks of this many, and at most this many seconds late
+LINE_CHUNK = 256
+LINE_DELAY = 0.1
+
+
+def paint(style: str, text: str, color: bool) -> str:
+    """``text`` in an ANSI colour when ``color`` (a terminal that wants it)."""
+    return f"{ANSI[style]}{text}\x1b[0m" if color else text
+
+
+def wants_color(console: Console) -> bool:
+    """Whether plain lines written to ``console``'s file should be coloured."""
+    return console.is_terminal and console.color_system is not None and not console.no_color
+
+
+class ChunkedLines:
+    """Plain per-file lines, written together rather than one write each.
+
+    On a terminal stdout is line buffered, and one write per line costs more
+    than the file operation it reports. Lines are held at most LINE_CHUNK
+    lines or LINE_DELAY seconds; call :meth:`flush` before printing anything
+    else, so the output stays in order.
+    """
+
+    def __init__(self, write: Callable[[str], object], flush: Callable[[], object]) -> None:
+        self._write = write
+        self._flush = flush
+        self._lines: list[str] = []
+        self._flushed_at = time.monotonic()
+
+    def add(self, text: str) -> None:
+        """Hold one line (written with the next chunk)."""
+        lines = self._lines
+        lines.append(text)
+        if len(lines) >= LINE_CHUNK or time.monotonic() - self._flushed_at >= LINE_DELAY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the lines held so far."""
+        if self._lines:
+            self._write("\n".join(self._lines) + "\n")
+            self._lines.clear()
+        self._flush()
+        self._flushed_at = time.monotonic()
 
 
 def split_tags(values: list[str] | None) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,15 +10,18 @@ from rich.markup import escape
 from fileorganizer.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
+    ChunkedLines,
     DbOpt,
     FormatOpt,
     OutputFormat,
     WaitOpt,
     app_paths,
+    paint,
     print_json,
     safe_text,
     stderr_console,
     stdout_console,
+    wants_color,
 )
 
 if TYPE_CHECKING:
@@ -34,12 +36,6 @@ history_app = typer.Typer(
     invoke_without_command=True,
     no_args_is_help=False,
 )
-
-#: undo's per-file lines are written in chunks of this many, and at most this
-#: many seconds late (as ``run``'s are)
-LINE_CHUNK = 256
-LINE_DELAY = 0.1
-_ANSI = {"green": "\x1b[32m", "dim": "\x1b[2m"}
 
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", help="How many runs to show.", min=1)]
 
@@ -174,26 +170,13 @@ class _UndoPrinter:
     def __init__(self, dry_run: bool) -> None:
         self.out, self.err = stdout_console(), stderr_console()
         self.verb = "would undo" if dry_run else "undone"
-        out = self.out
-        self.color = out.is_terminal and out.color_system is not None and not out.no_color
-        self._lines: list[str] = []
-        self._flushed_at = time.monotonic()
+        self.color = wants_color(self.out)
+        self._lines = ChunkedLines(self.out.file.write, self.out.file.flush)
+        self.line = self._lines.add
+        self.flush = self._lines.flush
 
     def _c(self, style: str, text: str) -> str:
-        return f"{_ANSI[style]}{text}\x1b[0m" if self.color else text
-
-    def line(self, text: str) -> None:
-        lines = self._lines
-        lines.append(text)
-        if len(lines) >= LINE_CHUNK or time.monotonic() - self._flushed_at >= LINE_DELAY:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._lines:
-            self.out.file.write("\n".join(self._lines) + "\n")
-            self._lines.clear()
-        self.out.file.flush()
-        self._flushed_at = time.monotonic()
+        return paint(style, text, self.color)
 
     def step(self, step: UndoStep) -> None:
         status = step.status
@@ -242,36 +225,28 @@ def undo_cmd(
     def recovered(report: RecoveryReport | None) -> None:
         _report_recovery(report, fmt)
 
-    if fmt is OutputFormat.json:
-        # keep only each step's JSON, not the step (a large undo)
-        steps: list[dict[str, object]] = []
+    # steps are shown as they finish and not kept (a large undo)
+    steps: list[dict[str, object]] = []
+    printer = _UndoPrinter(dry_run) if fmt is OutputFormat.text else None
+    try:
         session = undo(
             app_paths(db),
             run,
             dry_run=dry_run,
             wait=wait,
             on_recovery=recovered,
-            on_step=lambda step: steps.append(step.to_dict()),
+            on_step=printer.step if printer else lambda step: steps.append(step.to_dict()),
             keep_steps=False,
         )
+    finally:
+        if printer is not None:
+            printer.flush()
+    if printer is not None:
+        printer.finish(session.result)
+    else:
         data = session.result.to_dict()
         data["steps"] = steps
         print_json(data)
-    else:
-        printer = _UndoPrinter(dry_run)
-        try:
-            session = undo(
-                app_paths(db),
-                run,
-                dry_run=dry_run,
-                wait=wait,
-                on_recovery=recovered,
-                on_step=printer.step,
-                keep_steps=False,
-            )
-        finally:
-            printer.flush()
-        printer.finish(session.result)
     raise typer.Exit(EXIT_OK if session.result.ok else EXIT_FAILED)
 
 

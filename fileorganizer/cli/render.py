@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import time
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from fileorganizer.cli.common import safe_text
+from fileorganizer.cli.common import LINE_CHUNK, ChunkedLines, paint, safe_text, wants_color
 from fileorganizer.operations import Operation, OpKind, OpResult
 from fileorganizer.planner import Plan
 from fileorganizer.report import Problem, Reporter
@@ -29,22 +28,8 @@ _VERB = {
 }
 
 
-#: per-file lines are written in chunks of this many, and at most this many seconds late
-LINE_CHUNK = 256
-LINE_DELAY = 0.1
-
-
 def _p(path: str | None) -> str:
     return escape(safe_text(path)) if path is not None else ""
-
-
-_ANSI = {
-    "green": "\x1b[32m",
-    "cyan": "\x1b[36m",
-    "dim": "\x1b[2m",
-    "red": "\x1b[31m",
-    "bold red": "\x1b[1;31m",
-}
 
 
 def plain_line(op: Operation, dst: str | None = None, *, color: bool = False) -> str:
@@ -54,7 +39,7 @@ def plain_line(op: Operation, dst: str | None = None, *, color: bool = False) ->
     """
 
     def c(style: str, text: str) -> str:
-        return f"{_ANSI[style]}{text}\x1b[0m" if color else text
+        return paint(style, text, color)
 
     if op.kind is OpKind.ECHO:
         return f"{c('cyan', 'echo')} {safe_text(op.message or '')}"
@@ -99,13 +84,10 @@ class ConsoleReporter(Reporter):
         # a bar while planning; while applying, per-file lines are the progress
         # (a bar under a stream of lines would be redrawn for every line)
         self.wants_progress = err.is_terminal and not quiet
-        self._color = out.is_terminal and out.color_system is not None and not out.no_color
+        self._color = wants_color(out)
         self._progress: Progress | None = None
         self._task: Any = None
-        # per-file lines are written in chunks: on a terminal stdout is line
-        # buffered, and one write per line costs more than the move it reports
-        self._lines: list[str] = []
-        self._flushed_at = time.monotonic()
+        self._lines = ChunkedLines(out.file.write, out.file.flush)
 
     # progress ---------------------------------------------------------------
     def progress(self, done: int, total: int | None, phase: str) -> None:
@@ -143,11 +125,7 @@ class ConsoleReporter(Reporter):
 
     def flush_lines(self) -> None:
         """Write the per-file lines held so far."""
-        if self._lines:
-            self.out.file.write("\n".join(self._lines) + "\n")
-            self._lines.clear()
-        self.out.file.flush()
-        self._flushed_at = time.monotonic()
+        self._lines.flush()
 
     # events -----------------------------------------------------------------
     def problem(self, problem: Problem) -> None:
@@ -159,13 +137,10 @@ class ConsoleReporter(Reporter):
     def line(self, text: str) -> None:
         """Write one plain line to stdout (the per-file fast path).
 
-        Lines are held briefly and written together: at most LINE_CHUNK lines
-        or LINE_DELAY seconds late, and before anything else is printed.
+        Lines are held briefly and written together (see :class:`ChunkedLines`),
+        and flushed before anything else is printed.
         """
-        lines = self._lines
-        lines.append(text)
-        if len(lines) >= LINE_CHUNK or time.monotonic() - self._flushed_at >= LINE_DELAY:
-            self.flush_lines()
+        self._lines.add(text)
 
     def applied(self, result: OpResult) -> None:
         if self.show_ops:
@@ -197,7 +172,7 @@ class ConsoleReporter(Reporter):
 def render_plan(out: Console, plan: Plan, *, quiet: bool) -> None:
     """Print a plan (``sim``): one plain line per operation, then what is left alone."""
     if not quiet:
-        color = out.is_terminal and out.color_system is not None and not out.no_color
+        color = wants_color(out)
         write = out.file.write
         ops = plan.operations
         for start in range(0, len(ops), LINE_CHUNK):  # one write per chunk, not per line

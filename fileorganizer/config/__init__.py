@@ -7,9 +7,9 @@ does not load them.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from fileorganizer._lazy import lazy_names
 from fileorganizer.config.defaults import default_rules_yaml
 
 if TYPE_CHECKING:
@@ -42,19 +42,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's submodule on first access (PEP 562) and cache the name."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, the not yet imported public ones included."""
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(globals(), _LAZY, __all__)
 
 
 def default_config() -> Config:

@@ -13,8 +13,9 @@ they use.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from fileorganizer._lazy import lazy_names
 
 if TYPE_CHECKING:
     from fileorganizer.history.recovery import RecoveryItem, RecoveryReport, recover
@@ -49,15 +50,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """Import a public name's module when the name is first asked for."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(
+    globals(), {n: f"{__name__}.{m}" for n, m in _MODULE_OF.items()}, __all__
+)
