@@ -21,6 +21,7 @@ from fileorganizer._lazy import lazy_names
 from fileorganizer._version import __version__
 
 if TYPE_CHECKING:
+    from fileorganizer.api import apply_plan, run, undo_run
     from fileorganizer.config import Config, default_config, load_config, load_config_text
     from fileorganizer.errors import (
         ConfigError,
@@ -29,11 +30,12 @@ if TYPE_CHECKING:
         LockHeldError,
         OperationError,
     )
-    from fileorganizer.executor import RunResult, apply_plan
-    from fileorganizer.history import History, undo_run
+    from fileorganizer.history import History
     from fileorganizer.operations import Operation, OpKind, OpResult, OpStatus
-    from fileorganizer.planner import Plan, plan
+    from fileorganizer.planner import plan
+    from fileorganizer.plans import Plan
     from fileorganizer.report import Reporter
+    from fileorganizer.results import RunResult
 
 #: Public name -> the module that defines it (imported on first access).
 _LAZY: dict[str, str] = {
@@ -46,15 +48,16 @@ _LAZY: dict[str, str] = {
     "LocationError": "fileorganizer.errors",
     "LockHeldError": "fileorganizer.errors",
     "OperationError": "fileorganizer.errors",
-    "RunResult": "fileorganizer.executor",
-    "apply_plan": "fileorganizer.executor",
+    "RunResult": "fileorganizer.results",
+    "apply_plan": "fileorganizer.api",
+    "run": "fileorganizer.api",
+    "undo_run": "fileorganizer.api",
     "History": "fileorganizer.history",
-    "undo_run": "fileorganizer.history",
     "Operation": "fileorganizer.operations",
     "OpKind": "fileorganizer.operations",
     "OpResult": "fileorganizer.operations",
     "OpStatus": "fileorganizer.operations",
-    "Plan": "fileorganizer.planner",
+    "Plan": "fileorganizer.plans",
     "plan": "fileorganizer.planner",
     "Reporter": "fileorganizer.report",
 }
@@ -80,6 +83,7 @@ __all__ = [
     "load_config",
     "load_config_text",
     "plan",
+    "run",
     "undo_run",
 ]
 

@@ -10,22 +10,20 @@ from rich.markup import escape
 from fileorganizer.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
-    ChunkedLines,
     DbOpt,
     FormatOpt,
     OutputFormat,
+    StopOnSignal,
     WaitOpt,
     app_paths,
-    paint,
     print_json,
     safe_text,
     stderr_console,
     stdout_console,
-    wants_color,
 )
 
 if TYPE_CHECKING:
-    from fileorganizer.history import RecoveryReport, RunInfo, UndoResult, UndoStep
+    from fileorganizer.history import RecoveryReport, RunInfo, UndoResult
 
 # The history (SQLAlchemy) and rich's tables are imported inside the commands,
 # so that starting the CLI for another command does not pay for them.
@@ -160,53 +158,27 @@ def show(
         out.print(line)
 
 
-class _UndoPrinter:
-    """Prints an undo's steps as they finish: plain lines on stdout, in chunks.
-
-    Refusals and irreversible operations go to stderr (through Rich), after
-    the stdout lines before them.
-    """
-
-    def __init__(self, dry_run: bool) -> None:
-        self.out, self.err = stdout_console(), stderr_console()
-        self.verb = "would undo" if dry_run else "undone"
-        self.color = wants_color(self.out)
-        self._lines = ChunkedLines(self.out.file.write, self.out.file.flush)
-        self.line = self._lines.add
-        self.flush = self._lines.flush
-
-    def _c(self, style: str, text: str) -> str:
-        return paint(style, text, self.color)
-
-    def step(self, step: UndoStep) -> None:
-        status = step.status
-        if status in ("done", "would_undo"):
-            dst = step.final_dst or step.dst
-            arrow = f" {self._c('dim', '->')} {safe_text(dst)}" if dst else ""
-            self.line(
-                f"{self._c('green', self.verb)} {step.op.kind}: {step.kind} "
-                f"{safe_text(step.src) if step.src else ''}{arrow}"
-            )
-            return
-        self.flush()
-        if status == "irreversible":
-            self.err.print(f"[red]cannot undo[/] {escape(safe_text(step.reason or ''))}")
-        else:
-            self.err.print(
-                f"[yellow]left alone[/] {_p(step.src)}: {escape(safe_text(step.reason or ''))}"
-            )
-
-    def finish(self, result: UndoResult) -> None:
-        for d in result.removed_dirs:
-            self.line(f"{self._c('green', 'removed empty folder')} {safe_text(d)}")
-        self.flush()
-        head = f"undo of run {result.target_run}"
-        if result.run_id is not None:
-            head += f" (recorded as run {result.run_id})"
-        self.err.print(
-            f"{head}: {result.n_done} {self.verb}, {result.n_refused} left alone, "
-            f"{result.n_irreversible} irreversible"
-        )
+def _render_undo(result: UndoResult, *, quiet: bool) -> None:
+    """What an undo left alone (the plan's skips) and its closing lines."""
+    err = stderr_console()
+    for skip in result.plan.skips:
+        if skip.irreversible:
+            err.print(f"[red]cannot undo[/] {escape(safe_text(skip.reason))}")
+        elif not quiet:
+            err.print(f"[yellow]left alone[/] {_p(skip.path)}: {escape(safe_text(skip.reason))}")
+    verb = "would undo" if result.dry_run else "undone"
+    head = f"undo of run {result.target_run}"
+    if result.run_id is not None:
+        head += f" (recorded as run {result.run_id})"
+    line = (
+        f"{head}: {result.n_done} {verb}, {result.n_refused} left alone, "
+        f"{result.n_irreversible} irreversible"
+    )
+    if result.result is not None and result.result.interrupted:
+        line += f", [yellow]interrupted: {result.result.not_started} not started[/]"
+    err.print(line)
+    if result.run_id is not None and result.n_done:
+        err.print(f"[dim]undo this undo with 'fileorganizer undo {result.run_id}'[/]")
 
 
 def undo_cmd(
@@ -216,38 +188,53 @@ def undo_cmd(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what undo would do.")] = False,
     fmt: FormatOpt = OutputFormat.text,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")
+    ] = False,
     db: DbOpt = None,
     wait: WaitOpt = 0.0,
 ) -> None:
-    """Undo a run, newest operation first. Files changed since are left alone, with a reason."""
+    """Undo a run, newest operation first. Files changed since are left alone, with a reason.
+
+    `--dry-run` shows the plan that `undo` applies: the two always agree.
+    """
+    from fileorganizer.cli.render import ConsoleReporter, render_plan
     from fileorganizer.session import undo
 
     def recovered(report: RecoveryReport | None) -> None:
         _report_recovery(report, fmt)
 
-    # steps are shown as they finish and not kept (a large undo)
-    steps: list[dict[str, object]] = []
-    printer = _UndoPrinter(dry_run) if fmt is OutputFormat.text else None
+    text = fmt is OutputFormat.text
+    out, err = stdout_console(), stderr_console()
+    reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=False, show_ops=text)
+    reporter.wants_progress = False
+    stop = StopOnSignal()
     try:
-        session = undo(
-            app_paths(db),
-            run,
-            dry_run=dry_run,
-            wait=wait,
-            on_recovery=recovered,
-            on_step=printer.step if printer else lambda step: steps.append(step.to_dict()),
-            keep_steps=False,
-        )
+        with stop:
+            session = undo(
+                app_paths(db),
+                run,
+                dry_run=dry_run,
+                wait=wait,
+                reporter=reporter,
+                should_stop=stop.requested,
+                on_recovery=recovered,
+            )
     finally:
-        if printer is not None:
-            printer.flush()
-    if printer is not None:
-        printer.finish(session.result)
+        reporter.close()
+    result = session.result
+    if text:
+        if dry_run:
+            plan = result.plan
+            skips, plan.skips = plan.skips, []  # (shown by _render_undo)
+            render_plan(out, plan, quiet=quiet)
+            plan.skips = skips
+        _render_undo(result, quiet=quiet)
     else:
-        data = session.result.to_dict()
-        data["steps"] = steps
-        print_json(data)
-    raise typer.Exit(EXIT_OK if session.result.ok else EXIT_FAILED)
+        print_json(result.to_dict())
+    if result.result is not None and result.result.interrupted:
+        raise typer.Exit(stop.exit_code)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from fileorganizer.cli.common import (
     PathsArg,
     QuietOpt,
     SkipTagsOpt,
+    StopOnSignal,
     TagsOpt,
     VerboseOpt,
     WaitOpt,
@@ -64,23 +65,28 @@ def _organize(
     reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=verbose, show_ops=text)
     if not text:
         reporter.wants_progress = False
+    stop = StopOnSignal()
     options = SessionOptions(
         app_paths=ap,
         paths=[str(p) for p in paths or ()],
         tags=split_tags(tags),
         skip_tags=split_tags(skip_tags),
         dry_run=dry_run,
-        mode="sim" if dry_run else "run",
+        mode="run",
         wait=wait,
         reporter=reporter,
+        should_stop=stop.requested,
         # text output needs only counts: don't hold a result per file in memory
         keep_results=not text or verbose,
     )
     try:
-        session = organize(config, options)
+        with stop:
+            session = organize(config, options)
     finally:
         reporter.close()
     _render(session, fmt=fmt, quiet=quiet, dry_run=dry_run)
+    if session.interrupted:
+        raise typer.Exit(stop.exit_code)
     raise typer.Exit(EXIT_OK if session.ok else EXIT_FAILED)
 
 
@@ -105,6 +111,8 @@ def _render(session: SessionResult, *, fmt: OutputFormat, quiet: bool, dry_run: 
             "planned": len(plan.operations),
             "problems": len(plan.problems),
             "irreversible": len(plan.irreversible),
+            "put_back": plan.put_back,
+            "interrupted": session.interrupted,
         }
         if result is not None:
             summary.update(result.to_dict())
@@ -118,6 +126,10 @@ def _render(session: SessionResult, *, fmt: OutputFormat, quiet: bool, dry_run: 
             out.print(
                 f"[bold red]{len(plan.irreversible)} operation(s) cannot be undone (delete)[/]"
             )
+    err = stderr_console()
+    if plan.interrupted:
+        err.print("[yellow]interrupted while planning[/]: nothing was changed")
+        return
     line = summary_line(
         planned=len(plan.operations),
         applied=result.counts[OpStatus.DONE] if result else None,
@@ -126,9 +138,16 @@ def _render(session: SessionResult, *, fmt: OutputFormat, quiet: bool, dry_run: 
         problems=len(plan.problems),
         dry_run=dry_run,
     )
-    if result is not None and result.run_id is not None:
-        line += f" [dim](run {result.run_id}; undo with 'fileorganizer undo {result.run_id}')[/]"
-    stderr_console().print(line)
+    if result is not None and result.interrupted:
+        line += f", [yellow]interrupted: {result.not_started} not started[/]"
+    err.print(line)
+    if plan.put_back:
+        err.print(
+            f"[yellow]note:[/] {plan.put_back} of these file(s) had been put back by an "
+            "earlier undo; this run organized them again"
+        )
+    if result is not None and result.run_id is not None and result.counts[OpStatus.DONE]:
+        err.print(f"[dim]run {result.run_id}; undo with 'fileorganizer undo {result.run_id}'[/]")
 
 
 def run(
