@@ -131,8 +131,10 @@ def systemd_unit(argv: Sequence[str], env: Mapping[str, str]) -> str:
         "RestartSec=10",
         "# exit code 2: a usage or config error; restarting would not help",
         "RestartPreventExitStatus=2",
-        "# SIGTERM: the watcher finishes the current operation and exits 0",
+        "# SIGTERM: the watcher finishes the current operation and exits 0, or 143",
+        "# when that cut a batch short (the batch is recorded as interrupted)",
         "KillSignal=SIGTERM",
+        "SuccessExitStatus=143",
         "TimeoutStopSec=90",
         "Nice=10",
     ]

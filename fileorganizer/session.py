@@ -29,8 +29,7 @@ if TYPE_CHECKING:
     from fileorganizer.config import Config
     from fileorganizer.executor import Journal
     from fileorganizer.filters.base import HashCache
-    from fileorganizer.history import History, RecoveryReport, UndoResult
-    from fileorganizer.history.records import RunMode
+    from fileorganizer.history import History, RecoveryReport
     from fileorganizer.paths import AppPaths
     from fileorganizer.results import RunResult
 
@@ -121,118 +120,31 @@ def make_planner(
     )
 
 
-def open_history(app_paths: AppPaths) -> History:
-    """Open the history of ``app_paths`` (its SQLite file, or its database URL)."""
-    from fileorganizer.history import History
+# (at the end of the imports: these modules use the values above)
+from fileorganizer.applying import (  # noqa: E402
+    _LazyHashCache,
+    apply_ops,
+    apply_recorded,
+    open_history,
+    recover,
+    recover_now,
+)
+from fileorganizer.undoing import UndoSession, undo, undo_in  # noqa: E402
 
-    if app_paths.database_url:
-        return History(url=app_paths.database_url)
-    return History(app_paths.db_path)
-
-
-class _LazyHashCache:
-    """The history as a hash cache, opened only if a filter asks (``sim`` records nothing)."""
-
-    def __init__(self, app_paths: AppPaths) -> None:
-        self.app_paths = app_paths
-        self._history: History | None = None
-
-    def _open(self) -> History:
-        if self._history is None:
-            self._history = open_history(self.app_paths)
-        return self._history
-
-    def get_hash(self, dev: int, ino: int, size: int, mtime_ns: int, algo: str) -> str | None:
-        return self._open().get_hash(dev, ino, size, mtime_ns, algo)
-
-    def put_hash(
-        self, dev: int, ino: int, size: int, mtime_ns: int, algo: str, digest: str
-    ) -> None:
-        self._open().put_hash(dev, ino, size, mtime_ns, algo, digest)
-
-    def close(self) -> None:
-        if self._history is not None:
-            self._history.close()
-
-
-def recover(history: History, app_paths: AppPaths) -> RecoveryReport:
-    """Reconcile what crashed runs left unfinished; call only while holding the lock.
-
-    Decides from the disk (:func:`~fileorganizer.history.recovery.plan_recovery`),
-    applies the clean-ups and the finishing moves that needs through the
-    executor as a run of mode ``recovery``, records the decisions, and marks
-    each crashed run ``interrupted`` with its true counts.
-    """
-    crashed = history.unfinished_runs()
-    pending = history.pending_operations()
-    from fileorganizer.history.records import RecoveryReport
-
-    report = RecoveryReport()
-    if not crashed and not pending:
-        return report
-    from fileorganizer.history.records import RunMode
-    from fileorganizer.history.recovery import finish_crashed, plan_recovery, write_decisions
-
-    rp = plan_recovery(pending)
-    if rp.plan.operations:
-        runs = sorted({d.rec.run_id for d in rp.decisions})
-        rid = history.start_run(
-            RunMode.RECOVERY,
-            planned=len(rp.plan.operations),
-            note=f"recovery of run(s) {', '.join(map(str, runs))}",
-        )
-        result = _apply_ops(rp.plan.operations, app_paths, history.journal(rid), Reporter())
-        history.finish_run(rid)
-        report.run_id = rid
-        by_id = {r.op.op_id: r for r in result.results}
-        for d in rp.decisions:
-            if d.op is not None:
-                d.settle(by_id.get(d.op.op_id))
-    report.items = write_decisions(history, rp.decisions)
-    report.runs = finish_crashed(history, crashed)
-    return report
-
-
-def recover_now(
-    app_paths: AppPaths, history: History, *, wait: float = 0.0
-) -> RecoveryReport | None:
-    """Reconcile unfinished intents if no other instance is working (lock free).
-
-    Returns None when another instance holds the lock (recovery is its job).
-    Used by read-only commands such as ``history``.
-    """
-    from fileorganizer.lock import RunLock
-
-    lock = RunLock(app_paths.lock_path, wait)
-    if not lock.try_acquire():
-        return None
-    try:
-        return recover(history, app_paths)
-    finally:
-        lock.release()
-
-
-def _apply_ops(
-    operations: list[object] | Sequence[object],
-    app_paths: AppPaths,
-    journal: Journal | None,
-    reporter: Reporter,
-    *,
-    should_stop: Callable[[], bool] | None = None,
-    keep_results: bool = True,
-) -> RunResult:
-    from fileorganizer.executor import Executor
-    from fileorganizer.fsops import Trash
-
-    executor = Executor(
-        journal=journal,
-        reporter=reporter,
-        trash=Trash(app_paths.trash_dir),
-        should_stop=should_stop,
-        keep_results=keep_results,
-    )
-    # a caller that keeps no per-file results needs no operation once it is done
-    return executor.apply(operations, release=not keep_results)  # type: ignore[arg-type]
+__all__ = [
+    "SessionOptions",
+    "SessionResult",
+    "UndoSession",
+    "apply_recorded",
+    "make_planner",
+    "open_history",
+    "organize",
+    "protected_paths",
+    "recover",
+    "recover_now",
+    "undo",
+    "undo_in",
+]
 
 
 def organize(
@@ -305,7 +217,7 @@ def _abs(path: str | None) -> str | None:
 
 
 def _apply_plan(plan: Plan, options: SessionOptions, journal: Journal | None) -> RunResult:
-    result = _apply_ops(
+    result = apply_ops(
         plan.operations,
         options.app_paths,
         journal,
@@ -314,136 +226,4 @@ def _apply_plan(plan: Plan, options: SessionOptions, journal: Journal | None) ->
         keep_results=options.keep_results,
     )
     result.problems = list(plan.problems)
-    return result
-
-
-@dataclass
-class UndoSession:
-    """What :func:`undo` did, plus what start-up recovery found."""
-
-    result: UndoResult
-    recovery: RecoveryReport | None = None
-
-
-def undo(
-    app_paths: AppPaths,
-    run_id: int | None = None,
-    *,
-    dry_run: bool = False,
-    wait: float = 0.0,
-    reporter: Reporter | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    on_recovery: Callable[[RecoveryReport | None], None] | None = None,
-    keep_results: bool = True,
-) -> UndoSession:
-    """Undo ``run_id`` (default: the newest run with changes in place).
-
-    Holds the lock and runs recovery first (also for a dry run, so that the
-    plan it shows is the one an undo would apply); what recovery found goes to
-    ``on_recovery`` before the undo starts. ``dry_run`` returns the plan;
-    otherwise that plan is applied as a run of mode ``undo``.
-    """
-    from fileorganizer.lock import RunLock
-
-    with RunLock(app_paths.lock_path, wait), open_history(app_paths) as history:
-        return undo_in(
-            history,
-            app_paths,
-            run_id,
-            dry_run=dry_run,
-            reporter=reporter,
-            should_stop=should_stop,
-            on_recovery=on_recovery,
-            keep_results=keep_results,
-        )
-
-
-def undo_in(
-    history: History,
-    app_paths: AppPaths,
-    run_id: int | None = None,
-    *,
-    dry_run: bool = False,
-    reporter: Reporter | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    on_recovery: Callable[[RecoveryReport | None], None] | None = None,
-    keep_results: bool = True,
-) -> UndoSession:
-    """:func:`undo` in an open ``history``; the caller holds the lock."""
-    from fileorganizer.history.records import RunMode, RunStatus
-    from fileorganizer.history.undo import UndoResult, plan_undo, undo_target
-
-    recovery = recover(history, app_paths)
-    if on_recovery is not None:
-        on_recovery(recovery)
-    target = undo_target(history, run_id)
-    plan = plan_undo(history, target)
-    if dry_run:
-        return UndoSession(UndoResult(target, None, True, plan), recovery)
-    if not plan.operations:
-        # nothing to apply (the run changed nothing, or only what cannot be undone)
-        from fileorganizer.results import RunResult
-
-        return UndoSession(UndoResult(target, None, False, plan, RunResult()), recovery)
-    undo_id = history.start_run(
-        RunMode.UNDO, undo_of=target, planned=len(plan.operations), note=f"undo of run {target}"
-    )
-    result = _apply_ops(
-        plan.operations,
-        app_paths,
-        history.journal(undo_id),
-        reporter or Reporter(),
-        should_stop=should_stop,
-        keep_results=keep_results,
-    )
-    history.finish_run(
-        undo_id,
-        status=RunStatus.INTERRUPTED if result.interrupted else None,
-        planned_skips=len(plan.skips),
-    )
-    result.run_id = undo_id
-    return UndoSession(UndoResult(target, undo_id, False, plan, result), recovery)
-
-
-def apply_recorded(
-    plan: Plan,
-    history: History,
-    *,
-    mode: RunMode | None = None,
-    app_paths: AppPaths | None = None,
-    reporter: Reporter | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> RunResult:
-    """Apply ``plan`` as a recorded, undoable run in ``history`` (the library's way).
-
-    Takes the one-writer lock of ``app_paths`` (default: the user's) around it,
-    as the CLI does, and runs recovery first.
-    """
-    from fileorganizer.history.records import RunMode, RunStatus
-    from fileorganizer.lock import RunLock
-    from fileorganizer.paths import resolve_paths
-
-    ap = app_paths or resolve_paths()
-    with RunLock(ap.lock_path):
-        recover(history, ap)
-        run_id = history.start_run(
-            mode or RunMode.RUN,
-            config_path=_abs(plan.config_path),
-            config_hash=plan.config_hash,
-            planned=len(plan.operations),
-        )
-        result = _apply_ops(
-            plan.operations,
-            ap,
-            history.journal(run_id),
-            reporter or Reporter(),
-            should_stop=should_stop,
-        )
-        history.finish_run(
-            run_id,
-            problems=len(plan.problems),
-            status=RunStatus.INTERRUPTED if result.interrupted else None,
-        )
-    result.problems = list(plan.problems)
-    result.run_id = run_id
     return result

@@ -281,8 +281,10 @@ class VirtualTree:
         """Record that the plan takes the entry at ``path`` away (``is_dir`` for a folder)."""
         path = norm(path)
         self._children = None
-        if self._added.pop(path, None) is None and path not in self._new_dirs:
-            self._removed.add(path)
+        self._added.pop(path, None)
+        # (also when the plan had put it there: a real entry may sit there on disk,
+        # one that an earlier step moved away and a later one brought back)
+        self._removed.add(path)
         if self._added_dirs:
             self._added_dirs.discard(path)
         if self._added_links:

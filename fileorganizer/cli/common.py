@@ -90,6 +90,30 @@ def wants_color(console: Console) -> bool:
     return console.is_terminal and console.color_system is not None and not console.no_color
 
 
+def writer_of(stream: Any) -> Callable[[str], object]:
+    """A ``write`` for ``stream`` that never loses text to a partial write.
+
+    With ``PYTHONUNBUFFERED`` (set in many container images) stdout has no
+    buffer, and a write interrupted by a signal (SIGINT, SIGTERM) can return
+    having written only part of the text. This writes the bytes until all are out.
+    """
+    raw = getattr(stream, "buffer", None)
+    if raw is None:
+        return stream.write  # type: ignore[no-any-return]
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    errors = getattr(stream, "errors", None) or "strict"
+
+    def write(text: str) -> None:
+        stream.flush()
+        view = memoryview(text.encode(encoding, errors))
+        while view:
+            n = raw.write(view)
+            view = view[n if n else 0 :]
+        raw.flush()
+
+    return write
+
+
 class ChunkedLines:
     """Plain per-file lines, written together rather than one write each.
 

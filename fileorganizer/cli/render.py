@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
-from fileorganizer.cli.common import LINE_CHUNK, ChunkedLines, paint, safe_text, wants_color
+from fileorganizer.cli.common import (
+    LINE_CHUNK,
+    ChunkedLines,
+    paint,
+    safe_text,
+    wants_color,
+    writer_of,
+)
 from fileorganizer.operations import Operation, OpKind, OpResult
 from fileorganizer.plans import Plan
 from fileorganizer.report import Problem, Reporter
@@ -94,7 +101,7 @@ class ConsoleReporter(Reporter):
         self._color = wants_color(out)
         self._progress: Progress | None = None
         self._task: Any = None
-        self._lines = ChunkedLines(out.file.write, out.file.flush)
+        self._lines = ChunkedLines(writer_of(out.file), out.file.flush)
 
     # progress ---------------------------------------------------------------
     def progress(self, done: int, total: int | None, phase: str) -> None:
@@ -180,7 +187,7 @@ def render_plan(out: Console, plan: Plan, *, quiet: bool) -> None:
     """Print a plan (``sim``): one plain line per operation, then what is left alone."""
     if not quiet:
         color = wants_color(out)
-        write = out.file.write
+        write = writer_of(out.file)
         ops = plan.operations
         for start in range(0, len(ops), LINE_CHUNK):  # one write per chunk, not per line
             write(

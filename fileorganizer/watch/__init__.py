@@ -22,23 +22,17 @@ from fileorganizer._lazy import lazy_names
 
 if TYPE_CHECKING:
     from fileorganizer.heartbeat import read_heartbeat, write_heartbeat
-    from fileorganizer.watch.loop import (
-        Watcher,
-        WatchReporter,
-        organize_batch,
-        roots_of,
-        tolerant_config,
-        watch,
-    )
+    from fileorganizer.watch.batch import WatchReporter, organize_batch, tolerant_config
+    from fileorganizer.watch.loop import Watcher, roots_of, watch
     from fileorganizer.watch.settings import WatchSettings, WatchStats
     from fileorganizer.watch.stability import has_partial_sibling, is_partial_name, sig_of
 
 _WHERE = {
     "Watcher": "fileorganizer.watch.loop",
-    "WatchReporter": "fileorganizer.watch.loop",
-    "organize_batch": "fileorganizer.watch.loop",
+    "WatchReporter": "fileorganizer.watch.batch",
+    "organize_batch": "fileorganizer.watch.batch",
     "roots_of": "fileorganizer.watch.loop",
-    "tolerant_config": "fileorganizer.watch.loop",
+    "tolerant_config": "fileorganizer.watch.batch",
     "watch": "fileorganizer.watch.loop",
     "WatchSettings": "fileorganizer.watch.settings",
     "WatchStats": "fileorganizer.watch.settings",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 import threading
 import time
 import uuid
@@ -25,15 +24,15 @@ from typing import Any
 from fileorganizer.config import Config
 from fileorganizer.errors import LockHeldError
 from fileorganizer.heartbeat import write_heartbeat
-from fileorganizer.operations import Operation, OpKind, OpResult, OpStatus
-from fileorganizer.report import Problem, Reporter
-from fileorganizer.scan import ScanSpec, scan
-from fileorganizer.session import SessionOptions, SessionResult, make_planner, organize
+from fileorganizer.operations import OpKind, OpResult, OpStatus
+from fileorganizer.session import SessionOptions, SessionResult, make_planner
 from fileorganizer.vtree import inside
+from fileorganizer.watch.batch import WatchReporter, _BatchReporter, organize_batch, tolerant_config
+from fileorganizer.watch.intake import Intake
 from fileorganizer.watch.lineage import Lineage
-from fileorganizer.watch.observer import Event, Observers, Root
+from fileorganizer.watch.observer import Observers, Root
 from fileorganizer.watch.settings import WatchSettings, WatchStats
-from fileorganizer.watch.stability import Sig, Stability, is_partial_name, sig_of
+from fileorganizer.watch.stability import Sig, Stability
 
 log = logging.getLogger("fileorganizer.watch")
 
@@ -41,85 +40,7 @@ log = logging.getLogger("fileorganizer.watch")
 OrganizeFn = Callable[[Config, SessionOptions, Sequence[str]], SessionResult]
 
 
-class WatchReporter(Reporter):
-    """A :class:`Reporter` with the watcher's own events (all optional no-ops)."""
-
-    def batch(self, session: SessionResult) -> None:
-        """A batch was planned and applied."""
-
-    def loop_stopped(self, path: str, moves: int, window: float) -> None:
-        """The loop guard stopped ``path`` after ``moves`` moves within ``window`` s."""
-
-    def location_missing(self, path: str) -> None:
-        """A watched folder disappeared."""
-
-    def location_back(self, path: str) -> None:
-        """A watched folder that had disappeared is back and watched again."""
-
-    def rescanned(self, reason: str, files: int) -> None:
-        """A rescan (``catch-up``, ``periodic``, ``overflow``, ...) enqueued ``files`` files."""
-
-
-def organize_batch(config: Config, options: SessionOptions, only: Sequence[str]) -> SessionResult:
-    """One watch batch: :func:`~fileorganizer.session.organize` restricted to ``only``."""
-    return organize(config, replace(options, only=list(only)))
-
-
-def tolerant_config(config: Config) -> Config:
-    """``config`` with every location marked ``ignore_errors``.
-
-    The watcher reports a vanished folder itself; a batch for another folder
-    must not fail because one location is gone.
-    """
-    rules = tuple(
-        replace(
-            rule,
-            locations=tuple(
-                loc.model_copy(update={"ignore_errors": True}) for loc in rule.locations
-            ),
-        )
-        for rule in config.rules
-    )
-    return replace(config, rules=rules)
-
-
-class _BatchReporter(Reporter):
-    """Forwards engine events and keeps the heartbeat fresh during a long batch."""
-
-    wants_progress = True
-
-    def __init__(self, inner: Reporter, beat: Callable[[], None]) -> None:
-        self.inner = inner
-        self.beat = beat
-
-    def planned(self, op: Operation) -> None:
-        self.inner.planned(op)
-
-    def problem(self, problem: Problem) -> None:
-        self.inner.problem(problem)
-
-    def applied(self, result: OpResult) -> None:
-        self.inner.applied(result)
-
-    def skipped(self, result: OpResult) -> None:
-        self.inner.skipped(result)
-
-    def failed(self, result: OpResult) -> None:
-        self.inner.failed(result)
-
-    def echo(self, op: Operation) -> None:
-        self.inner.echo(op)
-
-    def progress(self, done: int, total: int | None, phase: str) -> None:
-        self.beat()
-        if self.inner.wants_progress:
-            self.inner.progress(done, total, phase)
-
-    def log(self, level: str, message: str) -> None:
-        self.inner.log(level, message)
-
-
-class Watcher:
+class Watcher(Intake):
     """Watches the rules' locations and organizes stable files in batches.
 
     ``run()`` blocks until :meth:`stop` (any thread) or :meth:`request_stop`
@@ -218,23 +139,6 @@ class Watcher:
                 roots[path] = roots.get(path, False) or depth != 0
         return [Root(p, rec) for p, rec in sorted(roots.items())]
 
-    # -- events (observer thread) ---------------------------------------------
-    def _on_event(self, event: Event) -> None:
-        if self._paused:
-            self.dropped_events += 1
-            return
-        if event.kind in ("opened", "closed_no_write"):
-            return
-        if event.is_directory and (event.kind == "modified" or not self.want_dirs):
-            if event.kind == "deleted":
-                self._wake.set()  # maybe a watched root: check it soon
-            return
-        now = self.clock()
-        if event.path:
-            with self._lock:
-                self._incoming[event.path] = now
-        self._wake.set()
-
     # -- main loop ---------------------------------------------------------------
     def run(self) -> WatchStats:
         """Watch until stopped; return the counters."""
@@ -275,93 +179,6 @@ class Watcher:
 
     def _next(self, interval: float) -> float:
         return self.clock() + interval if interval > 0 else float("inf")
-
-    def _drain(self) -> None:
-        with self._lock:
-            incoming, self._incoming = self._incoming, {}
-        for path, when in incoming.items():
-            self._note(path, when, from_event=True)
-
-    def _is_protected(self, path: str) -> bool:
-        p = os.path.normpath(path)
-        return any(inside(p, q) for q in self.protected)
-
-    def _note(
-        self, path: str, when: float, *, from_event: bool, st: os.stat_result | None = None
-    ) -> bool:
-        """Consider ``path`` (an event or a rescan found it); True if it is now pending."""
-        if is_partial_name(os.path.basename(path)) or self._is_protected(path):
-            return False
-        try:
-            st = st or os.lstat(path)
-        except OSError:
-            self._stability.discard(path)
-            return False
-        if stat.S_ISDIR(st.st_mode) and not self.want_dirs:
-            return False
-        sig = sig_of(st)
-        if self._lineage.ignores(path, sig, from_event=from_event):
-            log.debug("ignore %s: unchanged since the watcher handled it", path)
-            return False
-        self._stability.note(path, when, sig, from_event=from_event)
-        return True
-
-    # -- rescans and roots ---------------------------------------------------------
-    def _rescan(self, reason: str, *, force: bool = False, only: Sequence[Root] = ()) -> None:
-        self.stats.rescans += 1
-        roots = list(only) or [r for r in self.roots if not r.missing]
-        seen: set[str] = set()
-        added = 0
-        now = self.clock()
-        targets = ("files", "dirs") if self.want_dirs else ("files",)
-        for root in roots:
-            for target in targets:
-                spec = ScanSpec(
-                    path=root.path,
-                    subfolders=root.recursive,
-                    max_depth=None if root.recursive else 0,
-                    targets=target,
-                    protected=self.protected,
-                )
-                for entry in scan(spec):
-                    seen.add(entry.path)
-                    try:
-                        st = entry.lstat()
-                    except OSError:
-                        continue
-                    if force:
-                        self._lineage.forget(entry.path)
-                    added += self._note(entry.path, now, from_event=False, st=st)
-        if not only:
-            self._lineage.prune(seen)
-        log.log(
-            logging.INFO if reason != "periodic" or added else logging.DEBUG,
-            "%s rescan: %d file(s) to check",
-            reason,
-            added,
-        )
-        if isinstance(self.reporter, WatchReporter):
-            self.reporter.rescanned(reason, added)
-
-    def _missing(self, root: Root) -> None:
-        log.warning("watched folder %s is missing; watching for it to come back", root.path)
-        self._stability.discard_under(root.path)
-        if isinstance(self.reporter, WatchReporter):
-            self.reporter.location_missing(root.path)
-
-    def _back(self, root: Root) -> None:
-        log.warning("watched folder %s is back; watching it again", root.path)
-        if isinstance(self.reporter, WatchReporter):
-            self.reporter.location_back(root.path)
-        self._rescan("folder back", only=[root])
-
-    def _check_roots(self) -> None:
-        self._observers.check(
-            on_missing=self._missing,
-            on_back=self._back,
-            on_lost=lambda root: self._rescan("watch lost", only=[root]),
-            on_restart=lambda: self._rescan("observer restart"),
-        )
 
     # -- batches ---------------------------------------------------------------------
     def _looping(self, path: str, sig: Sig) -> bool:

@@ -1,0 +1,108 @@
+"""Undo as a pass: the lock, recovery, the plan that reverses a run, the executor.
+
+:func:`undo` plans the reverse of a recorded run
+(:func:`~fileorganizer.history.undo.plan_undo`) and applies that plan through
+the one executor as a run of mode ``undo``; ``dry_run`` returns the plan
+without applying it, so the preview and the undo agree by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fileorganizer.applying import apply_ops, open_history, recover
+from fileorganizer.report import Reporter
+
+if TYPE_CHECKING:
+    from fileorganizer.history import History, RecoveryReport, UndoResult
+    from fileorganizer.paths import AppPaths
+
+
+@dataclass
+class UndoSession:
+    """What :func:`undo` did, plus what start-up recovery found."""
+
+    result: UndoResult
+    recovery: RecoveryReport | None = None
+
+
+def undo(
+    app_paths: AppPaths,
+    run_id: int | None = None,
+    *,
+    dry_run: bool = False,
+    wait: float = 0.0,
+    reporter: Reporter | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_recovery: Callable[[RecoveryReport | None], None] | None = None,
+    keep_results: bool = True,
+) -> UndoSession:
+    """Undo ``run_id`` (default: the newest run with changes in place).
+
+    Holds the lock and runs recovery first (also for a dry run, so that the
+    plan it shows is the one an undo would apply); what recovery found goes to
+    ``on_recovery`` before the undo starts. ``dry_run`` returns the plan;
+    otherwise that plan is applied as a run of mode ``undo``.
+    """
+    from fileorganizer.lock import RunLock
+
+    with RunLock(app_paths.lock_path, wait), open_history(app_paths) as history:
+        return undo_in(
+            history,
+            app_paths,
+            run_id,
+            dry_run=dry_run,
+            reporter=reporter,
+            should_stop=should_stop,
+            on_recovery=on_recovery,
+            keep_results=keep_results,
+        )
+
+
+def undo_in(
+    history: History,
+    app_paths: AppPaths,
+    run_id: int | None = None,
+    *,
+    dry_run: bool = False,
+    reporter: Reporter | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_recovery: Callable[[RecoveryReport | None], None] | None = None,
+    keep_results: bool = True,
+) -> UndoSession:
+    """:func:`undo` in an open ``history``; the caller holds the lock."""
+    from fileorganizer.history.records import RunMode, RunStatus
+    from fileorganizer.history.undo import UndoResult, plan_undo, undo_target
+
+    recovery = recover(history, app_paths)
+    if on_recovery is not None:
+        on_recovery(recovery)
+    target = undo_target(history, run_id)
+    plan = plan_undo(history, target)
+    if dry_run:
+        return UndoSession(UndoResult(target, None, True, plan), recovery)
+    if not plan.operations:
+        # nothing to apply (the run changed nothing, or only what cannot be undone)
+        from fileorganizer.results import RunResult
+
+        return UndoSession(UndoResult(target, None, False, plan, RunResult()), recovery)
+    undo_id = history.start_run(
+        RunMode.UNDO, undo_of=target, planned=len(plan.operations), note=f"undo of run {target}"
+    )
+    result = apply_ops(
+        plan.operations,
+        app_paths,
+        history.journal(undo_id),
+        reporter or Reporter(),
+        should_stop=should_stop,
+        keep_results=keep_results,
+    )
+    history.finish_run(
+        undo_id,
+        status=RunStatus.INTERRUPTED if result.interrupted else None,
+        planned_skips=len(plan.skips),
+    )
+    result.run_id = undo_id
+    return UndoSession(UndoResult(target, undo_id, False, plan, result), recovery)
