@@ -295,6 +295,7 @@ def test_sigint_at_20_random_points_of_a_20000_file_run(tmp_path: Path, run_cli:
             assert h.pending_operations() == []
         moved = len(names - set(os.listdir(folder)) - {"Documents"})
         assert run.status == "interrupted" and run.done == moved >= point, (point, run)
+        assert len([ln for ln in out.splitlines() if ln.startswith("move ")]) == moved
         undo = run_cli("undo", "--db", tmp_path / f"h{point}.sqlite", "-q")
         assert undo.returncode == 0, undo.stderr
         assert set(os.listdir(folder)) == names, point
