@@ -180,7 +180,7 @@ def status(
     ] = None,
 ) -> None:
     """Is a watcher alive? Exits 0 when its heartbeat is fresh, 1 otherwise (health check)."""
-    from fileorganizer.watch import read_heartbeat
+    from fileorganizer.heartbeat import read_heartbeat
 
     ap = app_paths()
     beat = read_heartbeat(ap.heartbeat_path)
