@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import logging
 import os
 import stat
@@ -44,6 +43,7 @@ from watchdog.observers.polling import PollingObserver
 
 from fileorganizer.config import Config
 from fileorganizer.errors import ConfigError, LockHeldError
+from fileorganizer.heartbeat import write_heartbeat
 from fileorganizer.operations import Identity, Operation, OpKind, OpResult, OpStatus
 from fileorganizer.report import Problem, Reporter
 from fileorganizer.scan import (
@@ -205,32 +205,6 @@ def tolerant_config(config: Config) -> Config:
         for rule in config.rules
     )
     return replace(config, rules=rules)
-
-
-def write_heartbeat(path: os.PathLike[str] | str, data: dict[str, Any]) -> None:
-    """Write the heartbeat file (the tool's own state; its mtime is what ``status`` reads)."""
-    from pathlib import Path
-
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(data, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def read_heartbeat(path: os.PathLike[str] | str) -> tuple[float, dict[str, Any]] | None:
-    """The heartbeat's age in seconds and its content, or None when there is none."""
-    from pathlib import Path
-
-    p = Path(path)
-    try:
-        age = time.time() - p.stat().st_mtime
-        text = p.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = {}
-    return age, data if isinstance(data, dict) else {}
 
 
 class _Handler(FileSystemEventHandler):
