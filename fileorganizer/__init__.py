@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         LocationError,
         LockHeldError,
         OperationError,
+        UnwritableDirError,
     )
     from fileorganizer.executor import RunResult, apply_plan
     from fileorganizer.history import History, undo_run
@@ -46,6 +47,7 @@ _LAZY: dict[str, str] = {
     "LocationError": "fileorganizer.errors",
     "LockHeldError": "fileorganizer.errors",
     "OperationError": "fileorganizer.errors",
+    "UnwritableDirError": "fileorganizer.errors",
     "RunResult": "fileorganizer.executor",
     "apply_plan": "fileorganizer.executor",
     "History": "fileorganizer.history",
@@ -74,6 +76,7 @@ __all__ = [
     "Plan",
     "Reporter",
     "RunResult",
+    "UnwritableDirError",
     "__version__",
     "apply_plan",
     "default_config",

@@ -18,6 +18,7 @@ from fileorganizer.cli.common import (
     app_paths,
     paint,
     print_json,
+    require_writable_trash,
     safe_text,
     stderr_console,
     stdout_console,
@@ -227,10 +228,13 @@ def undo_cmd(
 
     # steps are shown as they finish and not kept (a large undo)
     steps: list[dict[str, object]] = []
+    ap = app_paths(db)
+    if not dry_run:
+        require_writable_trash(ap)
     printer = _UndoPrinter(dry_run) if fmt is OutputFormat.text else None
     try:
         session = undo(
-            app_paths(db),
+            ap,
             run,
             dry_run=dry_run,
             wait=wait,

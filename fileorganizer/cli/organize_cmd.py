@@ -25,6 +25,7 @@ from fileorganizer.cli.common import (
     find_config_path,
     print_json,
     require_paths_for_builtin,
+    require_writable_trash,
     resolve_config,
     safe_text,
     split_tags,
@@ -58,7 +59,9 @@ def _organize(
 
     ap = app_paths(db)
     config = resolve_config(config_path, ap)
-    require_paths_for_builtin(config, paths)
+    require_paths_for_builtin(config, paths, ap)
+    if not dry_run:
+        require_writable_trash(ap)
     out, err = stdout_console(), stderr_console()
     text = fmt is OutputFormat.text
     reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=verbose, show_ops=text)
