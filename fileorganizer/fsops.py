@@ -28,6 +28,7 @@ from urllib.parse import quote
 from fileorganizer.crash import crashpoint
 from fileorganizer.errors import DestinationExistsError, OperationError, SourceChangedError
 from fileorganizer.operations import Identity
+from fileorganizer.paths import StateDir, writing_in
 
 TEMP_PREFIX = ".fileorganizer-tmp-"
 CHUNK = 1024 * 1024
@@ -444,8 +445,9 @@ class Trash:
 
     def put(self, path: str, slot: TrashSlot, temp: str, expected: Identity | None = None) -> str:
         """Move ``path`` into ``slot``; return where it went. Never deletes."""
-        os.makedirs(os.path.dirname(slot.files_path), mode=0o700, exist_ok=True)
-        os.makedirs(os.path.dirname(slot.info_path), mode=0o700, exist_ok=True)
+        with writing_in(Path(os.path.dirname(os.path.dirname(slot.files_path))), StateDir.TRASH):
+            os.makedirs(os.path.dirname(slot.files_path), mode=0o700, exist_ok=True)
+            os.makedirs(os.path.dirname(slot.info_path), mode=0o700, exist_ok=True)
         text = (
             "[Trash Info]\n"
             f"Path={quote(os.fsencode(os.path.abspath(path)))}\n"

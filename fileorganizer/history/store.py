@@ -39,6 +39,7 @@ from fileorganizer.history.models import (
     schema_info,
 )
 from fileorganizer.operations import Identity, Intent, OpKind, OpResult, OpStatus
+from fileorganizer.paths import StateDir, ensure_writable_dir
 
 #: Operation states in the journal.
 PLANNED = "planned"
@@ -325,7 +326,7 @@ class History:
     def __init__(self, db_path: str | os.PathLike[str]) -> None:
         self.db_path = Path(db_path)
         try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            ensure_writable_dir(self.db_path.parent, StateDir.HISTORY)
         except OSError as exc:
             raise HistoryError(
                 f"cannot create the history folder {self.db_path.parent}: {exc}"
