@@ -177,12 +177,14 @@ def require_paths_for_builtin(
         )
 
 
-def require_writable_trash(paths: AppPaths) -> None:
-    """Fail early (exit 73) when the trash folder can be neither written nor created.
+def require_writable_state(paths: AppPaths) -> None:
+    """Fail early (exit 73) when the data folder or the trash folder cannot be written.
 
-    Trashing is how overwrites and undo stay reversible, so a command that may
-    trash a file checks before it changes anything (the folder is not created).
+    For commands that change files: the data folder (lock, history) is created
+    as the lock would; the trash folder, how overwrites and undo stay
+    reversible, need only be creatable (it is not created).
     """
+    ensure_writable_dir(paths.data_dir, StateDir.DATA)
     ensure_writable_dir(paths.trash_dir, StateDir.TRASH, create=False)
 
 

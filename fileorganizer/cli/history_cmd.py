@@ -18,7 +18,7 @@ from fileorganizer.cli.common import (
     app_paths,
     paint,
     print_json,
-    require_writable_trash,
+    require_writable_state,
     safe_text,
     stderr_console,
     stdout_console,
@@ -230,7 +230,7 @@ def undo_cmd(
     steps: list[dict[str, object]] = []
     ap = app_paths(db)
     if not dry_run:
-        require_writable_trash(ap)
+        require_writable_state(ap)
     printer = _UndoPrinter(dry_run) if fmt is OutputFormat.text else None
     try:
         session = undo(

@@ -25,7 +25,7 @@ from fileorganizer.cli.common import (
     find_config_path,
     print_json,
     require_paths_for_builtin,
-    require_writable_trash,
+    require_writable_state,
     resolve_config,
     safe_text,
     split_tags,
@@ -61,7 +61,7 @@ def _organize(
     config = resolve_config(config_path, ap)
     require_paths_for_builtin(config, paths, ap)
     if not dry_run:
-        require_writable_trash(ap)
+        require_writable_state(ap)
     out, err = stdout_console(), stderr_console()
     text = fmt is OutputFormat.text
     reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=verbose, show_ops=text)

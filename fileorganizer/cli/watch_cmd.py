@@ -26,7 +26,7 @@ from fileorganizer.cli.common import (
     find_config_path,
     print_json,
     require_paths_for_builtin,
-    require_writable_trash,
+    require_writable_state,
     resolve_config,
     safe_text,
     stdout_console,
@@ -150,7 +150,7 @@ def watch(
     if cfg.builtin and not paths and default_folder:
         paths = default_folder
     require_paths_for_builtin(cfg, paths, ap)
-    require_writable_trash(ap)
+    require_writable_state(ap)
     logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr)
     settings = WatchSettings(
         stable_seconds=stable_seconds,
