@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         LocationError,
         LockHeldError,
         OperationError,
+        UnwritableDirError,
     )
     from fileorganizer.history import History
     from fileorganizer.operations import Operation, OpKind, OpResult, OpStatus
@@ -48,6 +49,7 @@ _LAZY: dict[str, str] = {
     "LocationError": "fileorganizer.errors",
     "LockHeldError": "fileorganizer.errors",
     "OperationError": "fileorganizer.errors",
+    "UnwritableDirError": "fileorganizer.errors",
     "RunResult": "fileorganizer.results",
     "apply_plan": "fileorganizer.api",
     "run": "fileorganizer.api",
@@ -77,6 +79,7 @@ __all__ = [
     "Plan",
     "Reporter",
     "RunResult",
+    "UnwritableDirError",
     "__version__",
     "apply_plan",
     "default_config",

@@ -119,3 +119,19 @@ class UndoError(FileOrganizerError):
     """An undo request that cannot be carried out as a whole (e.g. unknown run)."""
 
     exit_code = 2
+
+
+class UnwritableDirError(FileOrganizerError):
+    """One of the tool's own folders (data, logs, trash, history) cannot be written.
+
+    Exit code 73 (``EX_CANTCREAT``). The message names the folder, the user id
+    and how to fix it; see :func:`fileorganizer.paths.ensure_writable_dir`.
+    """
+
+    exit_code = 73
+
+    def __init__(self, message: str, *, path: Path | str, uid: int, kind: str) -> None:
+        self.path = str(path)
+        self.uid = uid
+        self.kind = kind
+        super().__init__(message)

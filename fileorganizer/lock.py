@@ -16,6 +16,7 @@ from typing import Any
 import filelock
 
 from fileorganizer.errors import LockHeldError
+from fileorganizer.paths import StateDir, ensure_writable_dir, writing_in
 
 _SUPPORTED = set(inspect.signature(filelock.FileLock.__init__).parameters)
 
@@ -48,9 +49,10 @@ class RunLock:
 
     def acquire(self) -> RunLock:
         """Take the lock, waiting up to ``wait`` seconds; else raise LockHeldError."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_writable_dir(self.path.parent, StateDir.DATA)
         try:
-            self._lock.acquire(timeout=self.wait, poll_interval=0.05)
+            with writing_in(self.path, StateDir.DATA):
+                self._lock.acquire(timeout=self.wait, poll_interval=0.05)
         except filelock.Timeout:
             waited = f" after waiting {self.wait:g}s" if self.wait else ""
             raise LockHeldError(

@@ -6,12 +6,17 @@ an :class:`AppPaths` or set the environment variables.
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import platformdirs
+
+from fileorganizer.errors import UnwritableDirError
 
 APP_NAME = "fileorganizer"
 CONFIG_FILENAME = "config.yaml"
@@ -117,3 +122,90 @@ def host_id(env: Mapping[str, str] | None = None) -> str:
     import socket
 
     return socket.gethostname() or "localhost"
+
+
+class StateDir(StrEnum):
+    """The tool's own folders, by the name messages give them."""
+
+    DATA = "data folder"
+    LOG = "log folder"
+    TRASH = "trash folder"
+    HISTORY = "history folder"
+
+    @property
+    def elsewhere(self) -> str:
+        """How to point the tool at another folder of this kind."""
+        if self is StateDir.HISTORY:
+            return f"set {ENV_DB} to a file in a folder that user can write"
+        var = {StateDir.DATA: ENV_DATA_DIR, StateDir.LOG: ENV_LOG_DIR}.get(self, ENV_TRASH_DIR)
+        return f"set {var} to a folder that user can write"
+
+
+#: errors that mean "this user may not write here"
+_UNWRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def _uid() -> int:
+    return os.getuid() if hasattr(os, "getuid") else -1
+
+
+def unwritable_dir_error(path: Path, kind: StateDir, *, read_only: bool) -> UnwritableDirError:
+    """The one-line error for a folder of the tool's own that it cannot write."""
+    uid = _uid()
+    if read_only:
+        why, fix = "read-only file system", "mount a writable volume there"
+    else:
+        why = "permission denied"
+        owner = _nearest_existing(path)  # the folder to fix when ``path`` does not exist yet
+        fix = f"make it writable for that user (chown -R {uid} {owner}), run as its owner"
+    return UnwritableDirError(
+        f"cannot write to the {kind} {path} as user id {uid} ({why}): {fix}, or {kind.elsewhere}",
+        path=path,
+        uid=uid,
+        kind=kind.value,
+    )
+
+
+def _nearest_existing(path: Path) -> Path:
+    p = path.absolute()
+    while not p.exists() and p.parent != p:
+        p = p.parent
+    return p
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def ensure_writable_dir(path: Path, kind: StateDir, *, create: bool = True) -> Path:
+    """Make sure this user can create files in ``path``, one of the tool's own folders.
+
+    With ``create``, the folder is made (with its parents); without, it need
+    only be creatable (its nearest existing ancestor writable). Raises
+    :class:`~fileorganizer.errors.UnwritableDirError` (exit code 73) when it is
+    not; other errors (a file where the folder should be) pass through.
+    """
+    path = Path(path)
+    with writing_in(path, kind):
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
+    probe = path if create else _nearest_existing(path)
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise unwritable_dir_error(path, kind, read_only=_read_only(probe))
+    return path
+
+
+@contextmanager
+def writing_in(path: Path, kind: StateDir) -> Iterator[None]:
+    """Turn a permission or read-only error inside the block into ``UnwritableDirError``."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _UNWRITABLE:
+            raise
+        raise unwritable_dir_error(
+            Path(path), kind, read_only=exc.errno == errno.EROFS or _read_only(Path(path))
+        ) from None

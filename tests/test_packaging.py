@@ -67,9 +67,12 @@ def repo_file(name: str) -> Path:
 def test_dockerfile_runs_the_watcher_as_non_root_with_a_healthcheck() -> None:
     text = repo_file("Dockerfile").read_text(encoding="utf-8")
     assert text.count("\nFROM ") >= 2, "multi-stage build"
-    assert "\nUSER app" in text
+    assert "\nUSER ${UID}:${GID}\n" in text  # numeric, from the build arguments
+    assert "\nARG UID=1000\n" in text and "\nARG GID=1000\n" in text
+    assert "\n# syntax" not in text  # no syntax directive (needs a registry)
+    assert "\nARG BASE_IMAGE=" in text and "\nFROM ${BASE_IMAGE} AS runtime" in text
     assert "HEALTHCHECK" in text and '"status"' in text
-    assert 'CMD ["watch"]' in text
+    assert 'CMD ["watch", "--default-folder", "/files"]' in text
     for var, path in [("FILEORGANIZER_CONFIG_DIR", "/config"), ("FILEORGANIZER_DATA_DIR", "/data")]:
         assert f"{var}={path}" in text
 
@@ -94,6 +97,8 @@ def test_sdist_and_wheel_carry_what_a_release_needs(tmp_path: Path) -> None:
     for folder in ["docs/", "tests/", "fileorganizer/"]:
         assert any(n.startswith(folder) for n in names), f"{folder} missing from the sdist"
     assert "docs/rules.md" in names
+    assert ".env.example" in names and "deploy/kubernetes/deployment.yaml" in names
+    assert ".ci/container" in names
     assert "tests/test_packaging.py" in names
     assert "fileorganizer/py.typed" in names
 

@@ -21,6 +21,7 @@ import pytest
 
 from fileorganizer import load_config_text
 from fileorganizer.config import Config
+from fileorganizer.heartbeat import read_heartbeat
 from fileorganizer.history import History
 from fileorganizer.operations import OpResult
 from fileorganizer.paths import resolve_paths
@@ -30,7 +31,6 @@ from fileorganizer.watch import (
     WatchReporter,
     WatchSettings,
     organize_batch,
-    read_heartbeat,
 )
 
 STABLE = 0.5

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fileorganizer.heartbeat import write_heartbeat
 from fileorganizer.history import History
 from fileorganizer.paths import resolve_paths
-from fileorganizer.watch import write_heartbeat
 
 
 def wait_for(cond: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:

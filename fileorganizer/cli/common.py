@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from fileorganizer.errors import ConfigError
-from fileorganizer.paths import ENV_CONFIG, AppPaths, resolve_paths
+from fileorganizer.paths import ENV_CONFIG, AppPaths, StateDir, ensure_writable_dir, resolve_paths
 
 if TYPE_CHECKING:
     from fileorganizer.config import Config
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_CANTCREAT = 73  # one of the tool's own folders cannot be written (sysexits EX_CANTCREAT)
 EXIT_LOCKED = 75
 
 
@@ -231,13 +232,28 @@ def resolve_config(explicit: Path | None, paths: AppPaths) -> Config:
     return load_config(path)
 
 
-def require_paths_for_builtin(config: Config, folders: list[Path] | None) -> None:
+def require_paths_for_builtin(
+    config: Config, folders: list[Path] | None, paths: AppPaths | None = None
+) -> None:
     """The built-in rules need folders on the command line."""
     if config.builtin and not folders:
+        where = f" (looked for {paths.config_file})" if paths is not None else ""
         raise ConfigError(
-            "no rules file found and no folder given: try 'fileorganizer run ~/Downloads' "
-            "(built-in rules) or 'fileorganizer init' to write a rules file"
+            f"no rules file found{where} and no folder given: put your rules there, "
+            "name a file with -c or $FILEORGANIZER_CONFIG, or give the folders to organize "
+            "with the built-in rules: 'fileorganizer run ~/Downloads'"
         )
+
+
+def require_writable_state(paths: AppPaths) -> None:
+    """Fail early (exit 73) when the data folder or the trash folder cannot be written.
+
+    For commands that change files: the data folder (lock, history) is created
+    as the lock would; the trash folder, how overwrites and undo stay
+    reversible, need only be creatable (it is not created).
+    """
+    ensure_writable_dir(paths.data_dir, StateDir.DATA)
+    ensure_writable_dir(paths.trash_dir, StateDir.TRASH, create=False)
 
 
 def safe_text(value: object) -> str:

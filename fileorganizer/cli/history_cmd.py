@@ -17,6 +17,7 @@ from fileorganizer.cli.common import (
     WaitOpt,
     app_paths,
     print_json,
+    require_writable_state,
     safe_text,
     stderr_console,
     stdout_console,
@@ -208,11 +209,14 @@ def undo_cmd(
     out, err = stdout_console(), stderr_console()
     reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=False, show_ops=text)
     reporter.wants_progress = False
+    ap = app_paths(db)
+    if not dry_run:
+        require_writable_state(ap)
     stop = StopOnSignal()
     try:
         with stop:
             session = undo(
-                app_paths(db),
+                ap,
                 run,
                 dry_run=dry_run,
                 wait=wait,

@@ -26,6 +26,7 @@ from fileorganizer.cli.common import (
     find_config_path,
     print_json,
     require_paths_for_builtin,
+    require_writable_state,
     resolve_config,
     safe_text,
     split_tags,
@@ -59,7 +60,9 @@ def _organize(
 
     ap = app_paths(db)
     config = resolve_config(config_path, ap)
-    require_paths_for_builtin(config, paths)
+    require_paths_for_builtin(config, paths, ap)
+    if not dry_run:
+        require_writable_state(ap)
     out, err = stdout_console(), stderr_console()
     text = fmt is OutputFormat.text
     reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=verbose, show_ops=text)

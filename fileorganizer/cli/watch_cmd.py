@@ -26,10 +26,12 @@ from fileorganizer.cli.common import (
     find_config_path,
     print_json,
     require_paths_for_builtin,
+    require_writable_state,
     resolve_config,
     safe_text,
     stdout_console,
 )
+from fileorganizer.paths import StateDir, ensure_writable_dir, writing_in
 
 if TYPE_CHECKING:
     import logging
@@ -71,11 +73,22 @@ PollingOpt = Annotated[
         "--polling", help="Poll instead of native events (network drives, container mounts)."
     ),
 ]
+DefaultFolderOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--default-folder",
+        help="With no rules file and no PATHS, watch this folder with the built-in rules "
+        "(the container image's default command watches /files).",
+    ),
+]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be done, do nothing.")]
 
 
 def setup_logging(paths: AppPaths, *, verbose: bool, log_stderr: bool = True) -> logging.Logger:
-    """Log ``fileorganizer.*`` to stderr and to a rotating file in the log dir."""
+    """Log ``fileorganizer.*`` to stderr and to a rotating file in the log dir.
+
+    A log folder this user cannot write is an ``UnwritableDirError`` (exit 73).
+    """
     import logging
     import logging.handlers
 
@@ -90,8 +103,8 @@ def setup_logging(paths: AppPaths, *, verbose: bool, log_stderr: bool = True) ->
         err = logging.StreamHandler(sys.stderr)
         err.setFormatter(fmt)
         logger.addHandler(err)
-    try:
-        paths.log_dir.mkdir(parents=True, exist_ok=True)
+    ensure_writable_dir(paths.log_dir, StateDir.LOG)
+    with writing_in(paths.log_file, StateDir.LOG):
         fh = logging.handlers.RotatingFileHandler(
             paths.log_file,
             maxBytes=5 * 1024 * 1024,
@@ -99,17 +112,15 @@ def setup_logging(paths: AppPaths, *, verbose: bool, log_stderr: bool = True) ->
             encoding="utf-8",
             errors="backslashreplace",
         )
-    except OSError as exc:
-        logger.warning("cannot write the log file %s: %s", paths.log_file, exc)
-    else:
-        fh.setFormatter(fmt)
-        logger.addHandler(fh)
+    fh.setFormatter(fmt)
+    logger.addHandler(fh)
     return logger
 
 
 def watch(
     paths: PathsArg = None,
     config: ConfigOpt = None,
+    default_folder: DefaultFolderOpt = None,
     polling: PollingOpt = False,
     stable_seconds: StableOpt = DEFAULT_STABLE_SECONDS,
     rescan_interval: RescanOpt = DEFAULT_RESCAN_INTERVAL,
@@ -137,7 +148,10 @@ def watch(
 
     ap = app_paths(db)
     cfg = resolve_config(config, ap)
-    require_paths_for_builtin(cfg, paths)
+    if cfg.builtin and not paths and default_folder:
+        paths = default_folder
+    require_paths_for_builtin(cfg, paths, ap)
+    require_writable_state(ap)
     logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr)
     settings = WatchSettings(
         stable_seconds=stable_seconds,
@@ -162,7 +176,11 @@ def watch(
         watcher.request_stop()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    where = safe_text(cfg.path) if cfg.path else "built-in rules"
+    if not cfg.builtin:
+        where = safe_text(cfg.path)
+    else:
+        folders = ", ".join(safe_text(p) for p in paths or ())
+        where = f"no rules file at {safe_text(ap.config_file)}: built-in rules over {folders}"
     logger.info("fileorganizer watch started (%s); log file %s", where, ap.log_file)
     try:
         watcher.run()
@@ -186,8 +204,12 @@ def status(
         ),
     ] = None,
 ) -> None:
-    """Is a watcher alive? Exits 0 when its heartbeat is fresh, 1 otherwise (health check)."""
-    from fileorganizer.heartbeat import read_heartbeat
+    """Is a watcher alive? Exits 0 when its heartbeat is fresh, 1 otherwise (health check).
+
+    Run where the watcher runs (same host or container), it also checks that the process
+    that wrote the heartbeat is still alive, so a killed watcher shows at once.
+    """
+    from fileorganizer.heartbeat import OWNER_KEY, Liveness, owner_liveness, read_heartbeat
 
     ap = app_paths()
     beat = read_heartbeat(ap.heartbeat_path)
@@ -204,12 +226,21 @@ def status(
         age, data = beat
         interval = float(data.get("interval") or 10.0)
         limit = max_age if max_age is not None else max(60.0, 6 * interval)
+        liveness = owner_liveness(data.get(OWNER_KEY))
         info.update(
-            {"age_seconds": round(age, 1), "pid": data.get("pid"), "stats": data.get("stats")}
+            {
+                "age_seconds": round(age, 1),
+                "pid": data.get("pid"),
+                "process": liveness.value,
+                "stats": data.get("stats"),
+            }
         )
         info["missing_folders"] = data.get("missing") or []
         if data.get("state") == "stopped":
             state, alive = "stopped", False
+        elif liveness is Liveness.DEAD:
+            state = f"not running (process {data.get('pid')} is gone; it was not stopped)"
+            alive = False
         elif age > limit:
             state, alive = f"stale (last heartbeat {age:.0f} s ago)", False
         else:

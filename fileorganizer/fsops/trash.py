@@ -18,6 +18,7 @@ from fileorganizer.crash import crashpoint
 from fileorganizer.errors import DestinationExistsError
 from fileorganizer.fsops import fsync_dir, move
 from fileorganizer.operations import Identity
+from fileorganizer.paths import StateDir, writing_in
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,9 @@ class Trash:
 
     def put(self, path: str, slot: TrashSlot, temp: str, expected: Identity | None = None) -> str:
         """Move ``path`` into ``slot``; return where it went. Never deletes."""
-        os.makedirs(os.path.dirname(slot.files_path), mode=0o700, exist_ok=True)
-        os.makedirs(os.path.dirname(slot.info_path), mode=0o700, exist_ok=True)
+        with writing_in(Path(os.path.dirname(os.path.dirname(slot.files_path))), StateDir.TRASH):
+            os.makedirs(os.path.dirname(slot.files_path), mode=0o700, exist_ok=True)
+            os.makedirs(os.path.dirname(slot.info_path), mode=0o700, exist_ok=True)
         text = (
             "[Trash Info]\n"
             f"Path={quote(os.fsencode(os.path.abspath(path)))}\n"

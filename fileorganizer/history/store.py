@@ -46,6 +46,7 @@ from fileorganizer.history.models import (
 )
 from fileorganizer.history.queries import HistoryQueries
 from fileorganizer.history.records import OpState, RunInfo, RunMode, RunStatus
+from fileorganizer.paths import StateDir, ensure_writable_dir
 
 if TYPE_CHECKING:
     from fileorganizer.history.journal import RunJournal
@@ -90,7 +91,7 @@ class History(HistoryQueries):
         self.label = str(self.db_path) if self.db_path is not None else mask_url(url or "")
         if self.db_path is not None:
             try:
-                self.db_path.parent.mkdir(parents=True, exist_ok=True)
+                ensure_writable_dir(self.db_path.parent, StateDir.HISTORY)
             except OSError as exc:
                 raise HistoryError(
                     f"cannot create the history folder {self.db_path.parent}: {exc.strerror or exc}"
