@@ -28,6 +28,7 @@ from fileorganizer.cli.common import (
     require_paths_for_builtin,
     resolve_config,
     safe_text,
+    split_folders_and_config,
     stdout_console,
 )
 
@@ -135,8 +136,9 @@ def watch(
     from fileorganizer.watch import Watcher, WatchSettings
 
     ap = app_paths(db)
+    folders, config = split_folders_and_config(paths, config, ap)
     cfg = resolve_config(config, ap)
-    require_paths_for_builtin(cfg, paths)
+    require_paths_for_builtin(cfg, folders)
     logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr)
     settings = WatchSettings(
         stable_seconds=stable_seconds,
@@ -146,7 +148,7 @@ def watch(
     )
     options = SessionOptions(
         app_paths=ap,
-        paths=[str(p) for p in paths or ()],
+        paths=[str(p) for p in folders],
         tags=tags or (),
         skip_tags=skip_tags or (),
         mode="watch",
