@@ -81,6 +81,14 @@ class TemplateError(FileOrganizerError):
         super().__init__(message)
 
 
+class UserCodeError(FileOrganizerError):
+    """Code in a rules file (a ``python`` filter) raised for one file (the run goes on)."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(message)
+
+
 class UnsafePathError(TemplateError):
     """A rendered path that would escape its destination."""
 

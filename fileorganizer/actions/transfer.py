@@ -79,8 +79,8 @@ class CopyAction(_Destination):
     """Copy the file (the copy is written under a temporary name, synced and
     verified, then put in place without replacing anything).
 
-    Options as for ``move``, plus ``continue_with``: ``original`` (default: the
-    next action acts on the original) or ``copy``.
+    Options as for ``move``, plus ``continue_with``: ``copy`` (default, as in
+    organize: the next action acts on the copy) or ``original``.
 
     ```yaml
     actions:
@@ -89,7 +89,7 @@ class CopyAction(_Destination):
     """
 
     action_name: ClassVar[str] = "copy"
-    continue_with: Literal["original", "copy"] = "original"
+    continue_with: Literal["copy", "original"] = "copy"
 
     def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
         dst = ctx.destination(entry, self.dest, self)

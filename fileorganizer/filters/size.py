@@ -95,6 +95,11 @@ class SizeValue:
         """E.g. ``1.4 MiB``."""
         return _human(self.bytes, 1024, ("B", "KiB", "MiB", "GiB", "TiB", "PiB"))
 
+    @property
+    def traditional(self) -> str:
+        """Powers of 1024 with JEDEC names, e.g. ``1.4 MB`` (as organize)."""
+        return _human(self.bytes, 1024, ("B", "KB", "MB", "GB", "TB", "PB"))
+
     def __str__(self) -> str:
         return self.decimal
 
@@ -106,7 +111,7 @@ class SizeFilter(Filter):
     Units: B, kB/KB, MB, GB, TB (powers of 1000) and KiB, MiB, GiB, TiB
     (powers of 1024). Operators: ``>``, ``>=``, ``<``, ``<=``, ``=``, ``!=``.
     A list means any of its expressions. Publishes ``{size.bytes}``,
-    ``{size.decimal}``, ``{size.binary}``.
+    ``{size.decimal}``, ``{size.binary}``, ``{size.traditional}``.
 
     ```yaml
     filters:
