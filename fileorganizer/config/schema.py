@@ -189,14 +189,25 @@ class Config:
     def selected(
         self, tags: set[str] | None = None, skip_tags: set[str] | None = None
     ) -> list[Rule]:
-        """Enabled rules, narrowed by tags (``--tags``) and ``--skip-tags``."""
-        out = []
-        for rule in self.rules:
-            if not rule.enabled:
-                continue
-            if tags and not (set(rule.tags) & tags):
-                continue
-            if skip_tags and set(rule.tags) & skip_tags:
-                continue
-            out.append(rule)
-        return out
+        """Enabled rules, narrowed by tags (``--tags``) and ``--skip-tags``, as organize.
+
+        A rule tagged ``always`` runs unless ``--skip-tags always``; one tagged
+        ``never`` runs only with ``--tags never``.
+        """
+        return [r for r in self.rules if r.enabled and should_run(set(r.tags), tags, skip_tags)]
+
+
+def should_run(rule_tags: set[str], tags: set[str] | None, skip_tags: set[str] | None) -> bool:
+    """Whether a rule with ``rule_tags`` runs for ``--tags``/``--skip-tags`` (organize's rule)."""
+    tags = tags or set()
+    skip_tags = skip_tags or set()
+    if "always" in rule_tags and "always" not in skip_tags:
+        return True
+    if "never" in rule_tags and "never" not in tags:
+        return False
+    if not tags and not skip_tags:
+        return True
+    if not rule_tags and tags:
+        return False
+    run = bool(rule_tags & tags) or not tags or not rule_tags
+    return run and not (rule_tags & skip_tags)

@@ -64,7 +64,7 @@ class ExtensionFilter(Filter):
 
 @register_filter
 class NameFilter(Filter):
-    """Match the file name without its extension (the stem).
+    """Match the file (or folder) name without its extension (the stem).
 
     Options: ``match`` (a glob, or a list of globs), ``startswith``,
     ``contains``, ``endswith`` (each a string or list: any one matches),
@@ -104,7 +104,8 @@ class NameFilter(Filter):
         return tuple(str(x) for x in as_list(v))
 
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
-        stem = entry.stem if not entry.is_dir else entry.name
+        # as organize: a folder's name is matched without its suffix too ("folder.d": folder)
+        stem = entry.stem
         name = stem if self.case_sensitive else stem.lower()
 
         def norm(xs: tuple[str, ...]) -> tuple[str, ...]:
