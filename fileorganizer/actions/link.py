@@ -27,7 +27,7 @@ class SymlinkAction(_Destination):
     action_name: ClassVar[str] = "symlink"
 
     def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
-        dst = ctx.destination(entry, self.dest, self)
+        dst = ctx.destination(entry, self.dest_for(entry, ctx), self)
         if dst is not None:
             ctx.link(OpKind.SYMLINK, entry, dst, self)
         return entry
@@ -48,7 +48,7 @@ class HardlinkAction(_Destination):
     supports_dirs: ClassVar[bool] = False
 
     def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
-        dst = ctx.destination(entry, self.dest, self)
+        dst = ctx.destination(entry, self.dest_for(entry, ctx), self)
         if dst is not None:
             ctx.link(OpKind.HARDLINK, entry, dst, self)
         return entry

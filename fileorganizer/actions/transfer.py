@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, field_validator
@@ -25,7 +26,23 @@ class _Destination(Action):
     dest: str
     on_conflict: ConflictMode = ConflictMode.RENAME_NEW
     rename_template: str = DEFAULT_RENAME_TEMPLATE
+    #: as organize: a ``dest`` whose last part has no ``.`` (or is an existing folder)
+    #: is a folder, even without a trailing ``/``
+    autodetect_folder: bool = True
     shorthand_field: ClassVar[str | None] = "dest"
+
+    def dest_for(self, entry: FileEntry, ctx: RuleContext) -> str:
+        """``dest``, with a ``/`` added when organize would take it for a folder."""
+        dest = self.dest
+        if dest.endswith(("/", os.sep)):
+            return dest
+        rendered = ctx.render(entry, dest)
+        if self.autodetect_folder and "." not in os.path.basename(rendered):
+            return dest + "/"
+        full = rendered if os.path.isabs(rendered) else os.path.join(entry.location, rendered)
+        placed = ctx.vtree.placed(os.path.normpath(full))
+        is_dir = placed.is_dir if placed is not None else os.path.isdir(full)
+        return dest + "/" if is_dir else dest
 
     @field_validator("dest")
     @classmethod
@@ -50,12 +67,14 @@ class _Destination(Action):
 @register_action
 class MoveAction(_Destination):
     """Move the file. A ``dest`` ending in ``/`` is a folder (the name is kept);
-    otherwise it is the new full path. Relative paths are relative to the
-    file's location. Missing folders are created.
+    so is one whose last part has no ``.`` (``autodetect_folder``, default true, as
+    organize) or is an existing folder; otherwise it is the new full path.
+    Relative paths are relative to the file's location. Missing folders are created.
 
     Options: ``dest``, ``on_conflict`` (``skip``, ``rename_new`` (default),
     ``rename_existing``, ``overwrite``, ``trash``, ``deduplicate``),
-    ``rename_template`` (default ``"{name} {counter}{extension}"``).
+    ``rename_template`` (default ``"{name} {counter}{extension}"``),
+    ``autodetect_folder`` (``false``: a ``dest`` without ``/`` is always a full path).
 
     ```yaml
     actions:
@@ -68,7 +87,7 @@ class MoveAction(_Destination):
     action_name: ClassVar[str] = "move"
 
     def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
-        dst = ctx.destination(entry, self.dest, self)
+        dst = ctx.destination(entry, self.dest_for(entry, ctx), self)
         if dst is None:
             return entry
         return ctx.transfer(_MOVE, entry, dst, self)
@@ -92,7 +111,7 @@ class CopyAction(_Destination):
     continue_with: Literal["copy", "original"] = "copy"
 
     def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
-        dst = ctx.destination(entry, self.dest, self)
+        dst = ctx.destination(entry, self.dest_for(entry, ctx), self)
         if dst is None:
             return entry
         copied = ctx.transfer(_COPY, entry, dst, self)
