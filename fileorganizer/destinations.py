@@ -112,7 +112,7 @@ class RuleContext:
         self.vtree = planner.vtree
         #: (rendered destination, location) -> (absolute normal path, folder-like);
         #: a folder's path ends in a separator
-        self._folders: dict[tuple[str, str], tuple[str, bool]] = {}
+        self._folders: dict[tuple[str, str, bool], tuple[str, bool]] = {}
         #: id(action) -> (on_conflict, rename_template); the rule's actions live as long
         self._policies: dict[int, tuple[ConflictMode, str]] = {}
         #: destination template -> its fixed root (see :func:`fixed_root`)
@@ -146,7 +146,8 @@ class RuleContext:
         # Many files share a destination folder ({extension}, {year}), and a
         # template hands back one string per distinct rendering: the absolute,
         # normal folder is worked out once per rendering and location.
-        key = (rendered, entry.location)
+        autodetect = getattr(action, "autodetect_folder", False)
+        key = (rendered, entry.location, autodetect)
         folders = self._folders
         hit = folders.get(key)
         if hit is None:
@@ -154,6 +155,9 @@ class RuleContext:
             if not os.path.isabs(rendered):
                 rendered = os.path.join(entry.location, rendered)
             base = norm(rendered)
+            if not folder_like and autodetect:
+                # as organize: a last part without a "." (or a folder) is a folder
+                folder_like = "." not in os.path.basename(base) or self.vtree.kind(base) is _FOLDER
             if folder_like and not base.endswith(os.sep):
                 base += os.sep  # the file's name is appended to it
             hit = (base, folder_like)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -18,32 +20,57 @@ class FileOrganizerError(Exception):
         return self.message
 
 
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem of a rules file: where it is (file, rule, key path) and what it is."""
+
+    message: str
+    file: str | None = None
+    rule: str | int | None = None
+    key: str | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.rule is not None:
+            rule = self.rule
+            parts.append(f"rule {rule!r}" if isinstance(rule, str) else f"rule #{rule}")
+        if self.key:
+            parts.append(f"key {self.key!r}")
+        where = ": ".join(parts)
+        return f"{where}: {self.message}" if where else self.message
+
+
 class ConfigError(FileOrganizerError):
-    """A rules file that cannot be used: names the file, the rule and the key path."""
+    """A rules file that cannot be used.
+
+    Carries every problem found (:attr:`problems`, at least one); its text is one
+    problem per line, each naming the file, the rule and the key path. The first
+    problem's fields are also :attr:`file`, :attr:`rule`, :attr:`key` and
+    :attr:`reason`.
+    """
 
     exit_code = 2
 
     def __init__(
         self,
-        message: str,
+        message: str = "",
         *,
         file: Path | str | None = None,
         rule: str | int | None = None,
         key: str | None = None,
+        problems: Sequence[ConfigProblem] = (),
     ) -> None:
-        self.file = str(file) if file is not None else None
-        self.rule = rule
-        self.key = key
-        self.reason = message
-        parts: list[str] = []
-        if self.file:
-            parts.append(self.file)
-        if rule is not None:
-            parts.append(f"rule {rule!r}" if isinstance(rule, str) else f"rule #{rule}")
-        if key:
-            parts.append(f"key {key!r}")
-        where = ": ".join(parts)
-        super().__init__(f"{where}: {message}" if where else message)
+        if not problems:
+            problems = (ConfigProblem(message, str(file) if file is not None else None, rule, key),)
+        self.problems: tuple[ConfigProblem, ...] = tuple(problems)
+        first = self.problems[0]
+        self.file = first.file
+        self.rule = first.rule
+        self.key = first.key
+        self.reason = first.message
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class TemplateError(FileOrganizerError):
@@ -51,6 +78,14 @@ class TemplateError(FileOrganizerError):
 
     def __init__(self, message: str, *, template: str | None = None) -> None:
         self.template = template
+        super().__init__(message)
+
+
+class UserCodeError(FileOrganizerError):
+    """Code in a rules file (a ``python`` filter) raised for one file (the run goes on)."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        self.line = line
         super().__init__(message)
 
 

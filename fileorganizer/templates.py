@@ -70,10 +70,19 @@ def _finalize(value: Any) -> Any:
     return sanitize_component(str(value))
 
 
+def _chainable_strict_undefined() -> type[jinja2.Undefined]:
+    """Undefined that fails when used, but lets ``{a.b.c|default('x')}`` reach the default."""
+    import jinja2
+
+    class ChainableStrictUndefined(jinja2.ChainableUndefined, jinja2.StrictUndefined):
+        __slots__ = ()
+
+    return ChainableStrictUndefined
+
+
 @cache
 def _env() -> ImmutableSandboxedEnvironment:
     """The one sandboxed Jinja2 environment (created, and Jinja2 imported, on first use)."""
-    import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     env = ImmutableSandboxedEnvironment(
@@ -83,7 +92,7 @@ def _env() -> ImmutableSandboxedEnvironment:
         block_end_string="%}",
         comment_start_string="{#",
         comment_end_string="#}",
-        undefined=jinja2.StrictUndefined,
+        undefined=_chainable_strict_undefined(),
         finalize=_finalize,
         autoescape=False,
         keep_trailing_newline=True,
@@ -291,7 +300,7 @@ class Template:
             return compiled.render(context)
         except jinja2.UndefinedError as exc:
             raise TemplateError(
-                f"in {self.source!r}: {exc.message}", template=self.source
+                _undefined_message(self.source, exc), template=self.source
             ) from None
         except jinja2.exceptions.SecurityError as exc:
             raise TemplateError(
@@ -336,8 +345,7 @@ class Template:
             return value[attr]
         except (KeyError, TypeError, IndexError, AttributeError):
             raise TemplateError(
-                f"in {self.source!r}: {type(value).__name__} object has no attribute {attr!r}",
-                template=self.source,
+                missing_value_message(self.source, value, attr), template=self.source
             ) from None
 
     def render_path(self, context: Mapping[str, Any]) -> str:
@@ -410,3 +418,116 @@ def expand_user_vars(path: str) -> str:
 def unknown_names(template: Template, known: set[str] | frozenset[str]) -> list[str]:
     """Names the template uses that are neither built in nor in ``known``."""
     return sorted(n for n in template.names if n not in BUILTIN_NAMES and n not in known)
+
+
+def missing_value_message(source: str, value: Any, attr: str) -> str:
+    """Why ``{...attr}`` has no value for this file, and what to write instead.
+
+    A mapping of values read from the file (EXIF, regex groups, file content)
+    that lacks ``attr`` is data the file does not have: the message suggests a
+    default. Anything else is a name the value does not have.
+    """
+    if isinstance(value, Mapping):
+        expr = _expression_with(source, attr)
+        hint = f" (write {{{expr}|default('unknown')}} for files without it)" if expr else ""
+        return f"in {source!r}: this file has no value for {attr!r}{hint}"
+    from difflib import get_close_matches
+
+    known = [n for n in dir(value) if not n.startswith("_")]
+    close = get_close_matches(attr, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"in {source!r}: {value_label(value)} has no attribute {attr!r}{hint}"
+
+
+def value_label(value: Any) -> str:
+    """How messages name a value's kind (never an internal class name)."""
+    if isinstance(value, datetime):
+        return "a date-time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, PurePath):
+        return "a path"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, Mapping):
+        return "a set of values"
+    return "this value"
+
+
+def _expression_with(source: str, attr: str) -> str | None:
+    """The ``{...}`` expression of ``source`` that reads ``attr`` (without filters)."""
+    for m in re.finditer(r"\{([^{}]*)\}", source):
+        inner = m.group(1).strip()
+        if re.search(r"(?:\.|\[['\"])" + re.escape(attr) + r"\b", inner) and "|" not in inner:
+            return inner
+    return None
+
+
+def _undefined_message(source: str, exc: Exception) -> str:
+    msg = str(getattr(exc, "message", None) or exc)
+    m = re.match(r"^'(?P<obj>[^']*)' (?:object )?has no attribute '(?P<attr>[^']*)'$", msg)
+    if m is not None:
+        attr = m.group("attr")
+        expr = _expression_with(source, attr)
+        hint = f" (write {{{expr}|default('unknown')}} for files without it)" if expr else ""
+        return f"in {source!r}: this file has no value for {attr!r}{hint}"
+    return f"in {source!r}: {msg}"
+
+
+#: A placeholder's use in a template: its root name and the attributes read from it
+#: (``("created", ("year",))`` for ``{created.year}``); ``called`` when the last one
+#: is called as a method (``{created.strftime('%Y')}``).
+Chain = tuple[str, tuple[str, ...], bool]
+
+
+def attribute_chains(template: Template) -> list[Chain]:
+    """Every placeholder use in ``template``: root name, attributes read, and whether called."""
+    if template.static:
+        return []
+    fast = _fast_parts(template.source)
+    if fast is not None and _plain_names(fast) is not None:
+        return [(p[0], p[1], False) for p in fast if not isinstance(p, str)]
+    from jinja2 import nodes
+
+    ast = _env().parse(_preprocess(template.source))
+    out: list[Chain] = []
+
+    def visit(node: nodes.Node, called: bool = False) -> None:
+        if isinstance(node, nodes.Call):
+            visit(node.node, called=True)
+            for child in (*node.args, *node.kwargs):
+                visit(child)
+            for extra in (node.dyn_args, node.dyn_kwargs):
+                if extra is not None:
+                    visit(extra)
+            return
+        if isinstance(node, nodes.Getattr | nodes.Getitem):
+            attrs: list[str] = []
+            cur: nodes.Node = node
+            while isinstance(cur, nodes.Getattr | nodes.Getitem):
+                if isinstance(cur, nodes.Getattr):
+                    attrs.append(cur.attr)
+                elif isinstance(cur.arg, nodes.Const) and isinstance(cur.arg.value, str):
+                    attrs.append(cur.arg.value)
+                else:
+                    visit(cur.arg)
+                    attrs = []  # an index by value: check only what comes before it
+                cur = cur.node
+            if isinstance(cur, nodes.Name):
+                out.append((cur.name, tuple(reversed(attrs)), called and bool(attrs)))
+            else:
+                visit(cur)
+            return
+        if isinstance(node, nodes.Name):
+            if node.ctx == "load":
+                out.append((node.name, (), called))
+            return
+        for child in node.iter_child_nodes():
+            visit(child)
+
+    visit(ast)
+    return out

@@ -370,7 +370,7 @@ def test_unknown_cli_option_is_a_usage_error(cli_main):
 
 
 def test_cli_error_message_with_markup_like_text_is_printed_verbatim(write_config, run_cli):
-    path = write_config('rules: []\n"[/]": 1\n')
+    path = write_config('rules:\n  - locations: .\n    filters: ["[/]"]\n    actions: [echo: x]\n')
     proc = run_cli("check", "-c", path)
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 2

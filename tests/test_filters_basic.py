@@ -64,7 +64,8 @@ def test_extension_filter_is_case_insensitive(tmp_path: Path) -> None:
     e = entry(tmp_path, "Photo.JPG")
     assert match("extension", ["jpg", ".png"], e) == (True, "JPG")
     assert not match("extension", "png", e)[0]
-    assert not match("extension", None, entry(tmp_path, "Makefile"))[0]
+    # a bare extension matches every file, as in organize
+    assert match("extension", None, entry(tmp_path, "Makefile")) == (True, "")
 
 
 def test_name_filter_options(tmp_path: Path) -> None:

@@ -112,7 +112,8 @@ def test_an_undo_is_a_run_that_can_be_undone(tmp_path: Path, tree: Any) -> None:
     tree.make(tmp_path / "in", {"a.txt": "A", "b.log": "B"})
     rules = (
         f'rules:\n  - locations: "{tmp_path}/in"\n    filters: [{{extension: txt}}]\n'
-        f'    actions: [{{copy: "{tmp_path}/c/"}}, {{move: "{tmp_path}/m/"}}]\n'
+        f'    actions: [{{copy: {{dest: "{tmp_path}/c/", continue_with: original}}}},'
+        f' {{move: "{tmp_path}/m/"}}]\n'
         f'  - locations: "{tmp_path}/in"\n    filters: [{{extension: log}}]\n    actions: [trash]\n'
     )
     s = run_rules(rules)

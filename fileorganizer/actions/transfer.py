@@ -32,6 +32,9 @@ class _Destination(Action):
     dest: str
     on_conflict: ConflictMode = ConflictMode.RENAME_NEW
     rename_template: str = DEFAULT_RENAME_TEMPLATE
+    #: as organize: a ``dest`` whose last part has no ``.`` (or is an existing folder)
+    #: is a folder, even without a trailing ``/``
+    autodetect_folder: bool = True
     shorthand_field: ClassVar[str | None] = "dest"
 
     @field_validator("dest")
@@ -55,12 +58,14 @@ class _Destination(Action):
 @register_action
 class MoveAction(_Destination):
     """Move the file. A ``dest`` ending in ``/`` is a folder (the name is kept);
-    otherwise it is the new full path. Relative paths are relative to the
-    file's location. Missing folders are created.
+    so is one whose last part has no ``.`` (``autodetect_folder``, default true, as
+    organize) or is an existing folder; otherwise it is the new full path.
+    Relative paths are relative to the file's location. Missing folders are created.
 
     Options: ``dest``, ``on_conflict`` (``skip``, ``rename_new`` (default),
     ``rename_existing``, ``overwrite``, ``trash``, ``deduplicate``),
-    ``rename_template`` (default ``"{name} {counter}{extension}"``).
+    ``rename_template`` (default ``"{name} {counter}{extension}"``),
+    ``autodetect_folder`` (``false``: a ``dest`` without ``/`` is always a full path).
 
     ```yaml
     actions:
@@ -84,8 +89,8 @@ class CopyAction(_Destination):
     """Copy the file (the copy is written under a temporary name, synced and
     verified, then put in place without replacing anything).
 
-    Options as for ``move``, plus ``continue_with``: ``original`` (default: the
-    next action acts on the original) or ``copy``.
+    Options as for ``move``, plus ``continue_with``: ``copy`` (default, as in
+    organize: the next action acts on the copy) or ``original``.
 
     ```yaml
     actions:
@@ -94,7 +99,7 @@ class CopyAction(_Destination):
     """
 
     action_name: ClassVar[str] = "copy"
-    continue_with: Literal["original", "copy"] = "original"
+    continue_with: Literal["copy", "original"] = "copy"
 
     def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
         dst = ctx.destination(entry, self.dest, self)

@@ -54,8 +54,21 @@ SkipTagsOpt = Annotated[
     list[str] | None, typer.Option("--skip-tags", help="Skip rules with one of these tags.")
 ]
 PathsArg = Annotated[
-    list[Path] | None,
-    typer.Argument(help="Folders to organize (replace the rules' locations)."),
+    list[str] | None,
+    typer.Argument(
+        help="Folders to organize (replace the rules' locations), and/or one rules file: "
+        "an existing folder is a folder; a NAME is <config dir>/NAME.yaml; a path ending "
+        "in .yaml/.yml is a rules file.",
+        show_default=False,
+    ),
+]
+WorkingDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--working-dir",
+        "-W",
+        help="Work from this folder: relative paths in the rules are relative to it.",
+    ),
 ]
 DbOpt = Annotated[
     Path | None,
@@ -222,6 +235,93 @@ def find_config_path(explicit: Path | None, paths: AppPaths) -> Path | None:
     return None
 
 
+CONFIG_SUFFIXES = (".yaml", ".yml")
+
+
+def named_config(name: str, paths: AppPaths) -> Path | None:
+    """``<config dir>/NAME.yaml`` (or ``.yml``) if ``name`` is a bare name and it exists."""
+    if not name or os.sep in name or "/" in name or name.startswith("."):
+        return None
+    stem = name[: -len(Path(name).suffix)] if name.endswith(CONFIG_SUFFIXES) else name
+    for suffix in CONFIG_SUFFIXES:
+        candidate = paths.config_dir / f"{stem}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def config_by_name_or_path(arg: str, paths: AppPaths) -> Path:
+    """A rules file given as a path or as a name in the config dir (organize's ``run NAME``)."""
+    as_path = Path(arg).expanduser()
+    if as_path.is_file():
+        return as_path
+    found = named_config(arg, paths)
+    if found is not None:
+        return found
+    raise ConfigError(
+        f"no rules file {arg!r}: neither a file nor {paths.config_dir / (arg + '.yaml')} "
+        "(see 'fileorganizer config list')"
+    )
+
+
+def split_folders_and_config(
+    args: list[str] | None, explicit: Path | None, paths: AppPaths
+) -> tuple[list[Path], Path | None]:
+    """Tell folders from a rules file among ``run``/``sim`` arguments.
+
+    An existing folder is a folder to organize; an existing file ending in
+    ``.yaml``/``.yml``, or a bare NAME with a ``<config dir>/NAME.yaml``, is the rules
+    file. At most one rules file, and not together with ``--config``.
+    """
+    folders: list[Path] = []
+    config = explicit
+    for arg in args or ():
+        as_path = Path(arg).expanduser()
+        if as_path.is_dir():
+            folders.append(as_path)
+            continue
+        found: Path | None = None
+        if as_path.is_file() and arg.endswith(CONFIG_SUFFIXES):
+            found = as_path
+        else:
+            found = named_config(arg, paths)
+        if found is None:
+            if as_path.exists():
+                why = f"{arg!r} is a file, not a folder or a rules file (.yaml/.yml)"
+            else:
+                why = (
+                    f"{arg!r} is neither a folder nor a rules file "
+                    f"(no folder {arg}, no {paths.config_dir / (arg + '.yaml')})"
+                )
+            raise ConfigError(why)
+        if config is not None:
+            raise ConfigError(
+                f"two rules files given ({config} and {found}): name one, with -c or as NAME"
+            )
+        config = found
+    return folders, config
+
+
+def enter_working_dir(
+    working_dir: Path | None, folders: list[Path], config: Path | None
+) -> tuple[list[Path], Path | None]:
+    """``--working-dir``: make the given paths absolute, then change to that folder.
+
+    Relative paths in the rules (locations, destinations) are then relative to it,
+    as in organize; folders and the rules file named on the command line keep
+    meaning what they meant where the command was typed.
+    """
+    if working_dir is None:
+        return folders, config
+    target = working_dir.expanduser()
+    if not target.is_dir():
+        raise ConfigError(f"--working-dir {working_dir}: no such folder")
+    folders = [p.absolute() for p in folders]
+    config = config.expanduser().absolute() if config is not None else None
+    os.chdir(target)
+    return folders, config
+
+
 def resolve_config(explicit: Path | None, paths: AppPaths) -> Config:
     """Load the config the lookup order finds, or the built-in default rules."""
     from fileorganizer.config import default_config, load_config
@@ -229,11 +329,25 @@ def resolve_config(explicit: Path | None, paths: AppPaths) -> Config:
     path = find_config_path(explicit, paths)
     if path is None:
         return default_config()
-    return load_config(path)
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        if len(exc.problems) == 1:
+            raise
+        fail_problems(exc)
+
+
+def fail_problems(exc: ConfigError) -> NoReturn:
+    """Print each problem of a rules file as its own ``error:`` line; exit 2."""
+    err = stderr_console()
+    for problem in exc.problems:
+        err.print(f"[bold red]error:[/] {escape(safe_text(problem))}", markup=True)
+    err.print(f"{len(exc.problems)} problems; nothing was changed")
+    raise typer.Exit(exc.exit_code)
 
 
 def require_paths_for_builtin(
-    config: Config, folders: list[Path] | None, paths: AppPaths | None = None
+    config: Config, folders: list[Path] | list[str] | None, paths: AppPaths | None = None
 ) -> None:
     """The built-in rules need folders on the command line."""
     if config.builtin and not folders:

@@ -12,11 +12,13 @@ import typer
 from rich.markup import escape
 
 from fileorganizer.cli.common import (
+    CONFIG_SUFFIXES,
     EXIT_OK,
     ConfigOpt,
     app_paths,
     fail,
     find_config_path,
+    named_config,
     safe_text,
     stderr_console,
     stdout_console,
@@ -48,6 +50,68 @@ def init(
     except FileExistsError:
         fail(f"{target} exists; not overwriting it (edit it with 'fileorganizer config edit')")
     stdout_console().print(f"wrote {escape(safe_text(target))}")
+
+
+def new(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="Name of the rules file in the config folder (NAME.yaml), or a path.",
+            show_default=False,
+        ),
+    ] = None,
+    template: Annotated[
+        str, typer.Option("--template", "-t", help="Starter to write (default, photos, ...).")
+    ] = "default",
+) -> None:
+    """Write a starter rules file, as organize's `new NAME`: run it with `run NAME`."""
+    init(template=template, path=_new_path(name))
+
+
+def _new_path(name: str | None) -> Path | None:
+    if name is None:
+        return None
+    if "/" in name or os.sep in name:
+        return Path(name).expanduser()
+    stem = name[: -len(Path(name).suffix)] if name.endswith(CONFIG_SUFFIXES) else name
+    if not stem:
+        fail(f"{name!r} is not a name for a rules file")
+    suffix = Path(name).suffix if name.endswith(CONFIG_SUFFIXES) else ".yaml"
+    return app_paths().config_dir / f"{stem}{suffix}"
+
+
+def edit(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="A rules file: NAME in the config folder, or a path.", show_default=False
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Open a rules file in $VISUAL or $EDITOR (as `config edit`; `edit NAME` as organize)."""
+    if name is not None:
+        if config is not None:
+            fail("give the rules file once: as NAME or with -c, not both")
+        ap = app_paths()
+        found = named_config(name, ap)
+        config = found if found is not None else _new_path(name)
+    config_edit(config=config)
+
+
+@config_app.command("list")
+def config_list() -> None:
+    """List the rules files in the config folder (run one with `run NAME`)."""
+    ap = app_paths()
+    files = sorted(p for s in CONFIG_SUFFIXES for p in ap.config_dir.glob(f"*{s}") if p.is_file())
+    out = stdout_console()
+    for p in files:
+        out.print(f"{escape(p.stem)}\t{escape(safe_text(p))}", highlight=False)
+    if not files:
+        stderr_console().print(
+            f"[dim](no rules files in {escape(safe_text(ap.config_dir))}; "
+            "write one with 'fileorganizer new NAME')[/]"
+        )
 
 
 @config_app.command("path")
@@ -97,4 +161,6 @@ def config_edit(config: ConfigOpt = None) -> None:
 def register(app: typer.Typer) -> None:
     """Add these commands to ``app``."""
     app.command()(init)
+    app.command()(new)
+    app.command()(edit)
     app.add_typer(config_app, name="config")

@@ -22,17 +22,22 @@ from fileorganizer.cli.common import (
     TagsOpt,
     VerboseOpt,
     WaitOpt,
+    WorkingDirOpt,
     app_paths,
+    config_by_name_or_path,
+    enter_working_dir,
     find_config_path,
     print_json,
     require_paths_for_builtin,
     require_writable_state,
     resolve_config,
     safe_text,
+    split_folders_and_config,
     split_tags,
     stderr_console,
     stdout_console,
 )
+from fileorganizer.errors import ConfigError
 
 if TYPE_CHECKING:
     from fileorganizer.planner import Planner
@@ -44,8 +49,9 @@ if TYPE_CHECKING:
 
 def _organize(
     *,
-    paths: list[Path] | None,
+    paths: list[str] | None,
     config_path: Path | None,
+    working_dir: Path | None,
     fmt: OutputFormat,
     quiet: bool,
     verbose: bool,
@@ -59,8 +65,10 @@ def _organize(
     from fileorganizer.session import SessionOptions, organize
 
     ap = app_paths(db)
+    folders, config_path = split_folders_and_config(paths, config_path, ap)
+    folders, config_path = enter_working_dir(working_dir, folders, config_path)
     config = resolve_config(config_path, ap)
-    require_paths_for_builtin(config, paths, ap)
+    require_paths_for_builtin(config, folders, ap)
     if not dry_run:
         require_writable_state(ap)
     out, err = stdout_console(), stderr_console()
@@ -71,7 +79,7 @@ def _organize(
     stop = StopOnSignal()
     options = SessionOptions(
         app_paths=ap,
-        paths=[str(p) for p in paths or ()],
+        paths=[str(p) for p in folders],
         tags=split_tags(tags),
         skip_tags=split_tags(skip_tags),
         dry_run=dry_run,
@@ -163,11 +171,17 @@ def run(
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
     wait: WaitOpt = 0.0,
+    working_dir: WorkingDirOpt = None,
 ) -> None:
-    """Organize: apply the rules (exactly what `sim` shows). Every change is recorded for undo."""
+    """Organize: apply the rules (exactly what `sim` shows). Every change is recorded for undo.
+
+    Arguments are folders (an existing folder) and/or one rules file (a NAME in the
+    config folder, as organize's `run NAME`, or a path ending in .yaml/.yml).
+    """
     _organize(
         paths=paths,
         config_path=config,
+        working_dir=working_dir,
         fmt=fmt,
         quiet=quiet,
         verbose=verbose,
@@ -188,11 +202,13 @@ def sim(
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    working_dir: WorkingDirOpt = None,
 ) -> None:
-    """Dry run: show what `run` would do, and change nothing."""
+    """Dry run: show what `run` would do, and change nothing (arguments as for `run`)."""
     _organize(
         paths=paths,
         config_path=config,
+        working_dir=working_dir,
         fmt=fmt,
         quiet=quiet,
         verbose=verbose,
@@ -205,19 +221,39 @@ def sim(
 
 
 def check(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="A rules file: NAME in the config folder, or a path.", show_default=False
+        ),
+    ] = None,
     config: ConfigOpt = None,
     fmt: FormatOpt = OutputFormat.text,
+    working_dir: WorkingDirOpt = None,
 ) -> None:
-    """Validate the rules file: syntax, keys, filters, actions and placeholders."""
+    """Validate the rules file: syntax, keys, filters, actions and placeholders.
+
+    Every problem is listed. Warnings (a location that does not exist yet, a top-level
+    key fileorganizer does not use) are shown but do not fail the check.
+    """
+    from fileorganizer.config.checks import location_warnings
+
     ap = app_paths()
+    if name is not None:
+        if config is not None:
+            raise ConfigError("give the rules file once: as NAME or with -c, not both")
+        config = config_by_name_or_path(name, ap)
+    _, config = enter_working_dir(working_dir, [], config)
     path = find_config_path(config, ap)
     cfg = resolve_config(config, ap)
     rules = cfg.rules
+    warnings = [*cfg.warnings, *location_warnings(cfg)] if not cfg.builtin else []
     if fmt is OutputFormat.json:
         print_json(
             {
                 "config": str(path) if path else "<built-in defaults>",
                 "valid": True,
+                "warnings": [str(w) for w in warnings],
                 "rules": [
                     {
                         "name": r.name,
@@ -232,6 +268,9 @@ def check(
             }
         )
         return
+    err = stderr_console()
+    for w in warnings:
+        err.print(f"[yellow]warning:[/] {escape(safe_text(w))}")
     where = safe_text(path) if path else "<built-in defaults>"
     enabled = sum(1 for r in rules if r.enabled)
     stdout_console().print(f"[green]ok[/] {escape(where)}: {len(rules)} rule(s), {enabled} enabled")

@@ -29,6 +29,7 @@ from fileorganizer.cli.common import (
     require_writable_state,
     resolve_config,
     safe_text,
+    split_folders_and_config,
     stdout_console,
 )
 from fileorganizer.paths import StateDir, ensure_writable_dir, writing_in
@@ -147,10 +148,11 @@ def watch(
     from fileorganizer.watch import Watcher, WatchSettings
 
     ap = app_paths(db)
+    folders, config = split_folders_and_config(paths, config, ap)
     cfg = resolve_config(config, ap)
-    if cfg.builtin and not paths and default_folder:
-        paths = default_folder
-    require_paths_for_builtin(cfg, paths, ap)
+    if cfg.builtin and not folders and default_folder:
+        folders = list(default_folder)
+    require_paths_for_builtin(cfg, folders, ap)
     require_writable_state(ap)
     logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr)
     settings = WatchSettings(
@@ -161,7 +163,7 @@ def watch(
     )
     options = SessionOptions(
         app_paths=ap,
-        paths=[str(p) for p in paths or ()],
+        paths=[str(p) for p in folders],
         tags=tags or (),
         skip_tags=skip_tags or (),
         mode="watch",
@@ -179,8 +181,8 @@ def watch(
     if not cfg.builtin:
         where = safe_text(cfg.path)
     else:
-        folders = ", ".join(safe_text(p) for p in paths or ())
-        where = f"no rules file at {safe_text(ap.config_file)}: built-in rules over {folders}"
+        over = ", ".join(safe_text(p) for p in folders)
+        where = f"no rules file at {safe_text(ap.config_file)}: built-in rules over {over}"
     logger.info("fileorganizer watch started (%s); log file %s", where, ap.log_file)
     try:
         watcher.run()

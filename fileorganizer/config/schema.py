@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from fileorganizer.actions.base import Action
+from fileorganizer.errors import ConfigProblem
 from fileorganizer.filters.base import Filter
 from fileorganizer.templates import expand_user_vars
+
+#: ``max_depth: null`` in organize: no limit (here ``None`` inherits ``subfolders``).
+UNLIMITED_DEPTH = 2**31 - 1
 
 
 class LocationModel(BaseModel):
@@ -28,6 +32,20 @@ class LocationModel(BaseModel):
     #: act on symlinks found here (the link itself, never what it points to);
     #: by default they are left alone, as organize does
     include_symlinks: bool = False
+    #: organize's walk order option; organize 3.3 walks breadth-first whatever it says
+    search: Literal["breadth", "depth"] = "breadth"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _organize_depth(cls, data: Any) -> Any:
+        # organize: "inherit" follows subfolders, an explicit null has no limit
+        if isinstance(data, dict) and "max_depth" in data:
+            depth = data["max_depth"]
+            if depth == "inherit":
+                data = {**data, "max_depth": None}
+            elif depth is None:
+                data = {**data, "max_depth": UNLIMITED_DEPTH}
+        return data
 
     @field_validator("path")
     @classmethod
@@ -66,7 +84,49 @@ class RuleModel(BaseModel):
         if v is None:
             return []
         items = v if isinstance(v, list) else [v]
-        return [{"path": x} if isinstance(x, str) else x for x in items]
+        out: list[Any] = []
+        for x in _flatten(items):
+            if isinstance(x, str):
+                out.append({"path": x})
+            elif isinstance(x, dict) and isinstance(x.get("path"), list):
+                # organize: one location mapping may list several paths
+                out.extend({**x, "path": p} for p in _flatten(x["path"]))
+            elif isinstance(x, dict):
+                out.append(x)
+            else:
+                raise ValueError(
+                    "a location is a folder path (text) or a mapping with 'path:'"
+                    f" (got {x!r}, {_kind(x)})"
+                )
+        return out
+
+    @field_validator("filters", "actions", mode="before")
+    @classmethod
+    def _items(cls, v: Any) -> Any:
+        # organize accepts one item for a list, and nested lists (YAML anchors)
+        if v is None:
+            return []
+        return list(_flatten(v if isinstance(v, list) else [v]))
+
+
+def _flatten(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for x in items:
+        if isinstance(x, list):
+            out.extend(_flatten(x))
+        else:
+            out.append(x)
+    return out
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 @dataclass(frozen=True)
@@ -126,18 +186,31 @@ class Config:
     source_hash: str = ""
     builtin: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    #: what ``check`` shows without refusing the file (unused top-level keys, ...)
+    warnings: tuple[ConfigProblem, ...] = ()
 
     def selected(
         self, tags: set[str] | None = None, skip_tags: set[str] | None = None
     ) -> list[Rule]:
-        """Enabled rules, narrowed by tags (``--tags``) and ``--skip-tags``."""
-        out = []
-        for rule in self.rules:
-            if not rule.enabled:
-                continue
-            if tags and not (set(rule.tags) & tags):
-                continue
-            if skip_tags and set(rule.tags) & skip_tags:
-                continue
-            out.append(rule)
-        return out
+        """Enabled rules, narrowed by tags (``--tags``) and ``--skip-tags``, as organize.
+
+        A rule tagged ``always`` runs unless ``--skip-tags always``; one tagged
+        ``never`` runs only with ``--tags never``.
+        """
+        return [r for r in self.rules if r.enabled and should_run(set(r.tags), tags, skip_tags)]
+
+
+def should_run(rule_tags: set[str], tags: set[str] | None, skip_tags: set[str] | None) -> bool:
+    """Whether a rule with ``rule_tags`` runs for ``--tags``/``--skip-tags`` (organize's rule)."""
+    tags = tags or set()
+    skip_tags = skip_tags or set()
+    if "always" in rule_tags and "always" not in skip_tags:
+        return True
+    if "never" in rule_tags and "never" not in tags:
+        return False
+    if not tags and not skip_tags:
+        return True
+    if not rule_tags and tags:
+        return False
+    run = bool(rule_tags & tags) or not tags or not rule_tags
+    return run and not (rule_tags & skip_tags)

@@ -6,8 +6,10 @@ from fileorganizer.filters import (  # noqa: F401  (importing registers them)
     exif,
     filecontent,
     hash,
+    macos,
     mimetype,
     names,
+    python_code,
     size,
 )
 from fileorganizer.filters.base import (

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from fileorganizer.filters.base import FilterContext, FilterResult, RegexExprFilter, register_filter
 from fileorganizer.scan import FileEntry
+
+#: organize's default expression: the whole text, as ``{filecontent.all}``.
+WHOLE_TEXT = r"(?P<all>.*)"
 
 
 @register_filter
@@ -21,7 +24,9 @@ class FileContentFilter(RegexExprFilter):
     searched anywhere in the text (``re.search``, with ``MULTILINE`` and
     ``DOTALL``); named groups are published: ``{filecontent.invoice_no}``.
 
-    Options: ``expr`` (the expression), ``ignore_case`` (default false).
+    Options: ``expr`` (the expression), ``ignore_case`` (default false). Without an
+    expression (``- filecontent``) every readable file matches and its whole text is
+    published as ``{filecontent}`` (and ``{filecontent.all}``, as in organize).
 
     ```yaml
     rules:
@@ -36,6 +41,14 @@ class FileContentFilter(RegexExprFilter):
 
     filter_name: ClassVar[str] = "filecontent"
     ignore_case: bool = False
+    expr: str = WHOLE_TEXT
+
+    @classmethod
+    def shorthand(cls, value: Any) -> dict[str, Any]:
+        """A bare ``- filecontent`` takes the whole text; a string is the expression."""
+        if value is None:
+            return {}
+        return super().shorthand(value)
 
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
         from fileorganizer.content.attrdict import AttrDict
@@ -54,7 +67,24 @@ class FileContentFilter(RegexExprFilter):
         m = _compiled(self.expr, self.ignore_case).search(text)
         if m is None:
             return FilterResult(False, AttrDict())
-        return FilterResult(True, AttrDict(m.groupdict()))
+        return FilterResult(True, ContentMatch(m.groupdict(), text=m.group(0)))
+
+
+class ContentMatch(dict[str, Any]):
+    """Named groups as ``{filecontent.name}``; ``{filecontent}`` alone is the matched text."""
+
+    def __init__(self, groups: dict[str, Any], *, text: str) -> None:
+        super().__init__(groups)
+        self._text = text
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __str__(self) -> str:
+        return self._text
 
 
 @lru_cache(maxsize=128)

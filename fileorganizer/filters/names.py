@@ -37,7 +37,8 @@ class ExtensionFilter(Filter):
       - extension: [jpg, jpeg, png]
     ```
 
-    A bare ``- extension`` matches every file that has an extension.
+    A bare ``- extension`` matches every file (as organize) and only publishes
+    ``{extension}``.
     """
 
     filter_name: ClassVar[str] = "extension"
@@ -57,13 +58,13 @@ class ExtensionFilter(Filter):
         ext = entry.extension
         value = ExtensionValue(ext)
         if not self.extensions:
-            return result(bool(ext), value)
+            return result(True, value)
         return result(ext.lower() in self.extensions, value)
 
 
 @register_filter
 class NameFilter(Filter):
-    """Match the file name without its extension (the stem).
+    """Match the file (or folder) name without its extension (the stem).
 
     Options: ``match`` (a glob, or a list of globs), ``startswith``,
     ``contains``, ``endswith`` (each a string or list: any one matches),
@@ -103,7 +104,8 @@ class NameFilter(Filter):
         return tuple(str(x) for x in as_list(v))
 
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
-        stem = entry.stem if not entry.is_dir else entry.name
+        # as organize: a folder's name is matched without its suffix too ("folder.d": folder)
+        stem = entry.stem
         name = stem if self.case_sensitive else stem.lower()
 
         def norm(xs: tuple[str, ...]) -> tuple[str, ...]:
@@ -136,7 +138,8 @@ class RegexFilter(RegexExprFilter):
     """Match the file name (with extension) against a regular expression.
 
     Named groups are published: ``{regex.year}`` for ``(?P<year>\\d{4})``.
-    The expression is searched from the start of the name (``re.match``).
+    The expression is searched anywhere in the name (``re.search``, as organize);
+    anchor it with ``^`` to match from the start.
 
     ```yaml
     filters:
@@ -150,7 +153,7 @@ class RegexFilter(RegexExprFilter):
     supports_dirs: ClassVar[bool] = True
 
     def match(self, entry: FileEntry, ctx: FilterContext) -> FilterResult:
-        m = _compiled(self.expr).match(entry.name)
+        m = _compiled(self.expr).search(entry.name)
         if m is None:
             return FilterResult(False, RegexValue())
         return FilterResult(True, RegexValue(m.groupdict()))

@@ -71,12 +71,19 @@ def parse_size_conditions(text: str) -> list[tuple[str, int]]:
 
 
 def _human(n: int, base: int, units: tuple[str, ...]) -> str:
-    value = float(n)
-    for unit in units:
-        if abs(value) < base or unit == units[-1]:
-            return f"{value:.0f} {unit}" if unit == units[0] else f"{value:.1f} {unit}"
-        value /= base
-    return f"{n} B"  # pragma: no cover
+    """``1 byte``, ``999 bytes``, ``1.5 kB``: as organize writes sizes."""
+    if n == 1:
+        return "1 byte"
+    if n < base:
+        return f"{n:,} bytes"
+    unit = base
+    suffix = units[-1]
+    for i, name in enumerate(units, 2):
+        unit = base**i
+        suffix = name
+        if n < unit:
+            break
+    return f"{base * n / unit:,.1f} {suffix}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +95,17 @@ class SizeValue:
     @property
     def decimal(self) -> str:
         """E.g. ``1.5 MB``."""
-        return _human(self.bytes, 1000, ("B", "kB", "MB", "GB", "TB", "PB"))
+        return _human(self.bytes, 1000, ("kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"))
 
     @property
     def binary(self) -> str:
         """E.g. ``1.4 MiB``."""
-        return _human(self.bytes, 1024, ("B", "KiB", "MiB", "GiB", "TiB", "PiB"))
+        return _human(self.bytes, 1024, ("KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"))
+
+    @property
+    def traditional(self) -> str:
+        """Powers of 1024 with JEDEC names, e.g. ``1.4 MB`` (as organize)."""
+        return _human(self.bytes, 1024, ("KB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"))
 
     def __str__(self) -> str:
         return self.decimal
@@ -106,7 +118,7 @@ class SizeFilter(Filter):
     Units: B, kB/KB, MB, GB, TB (powers of 1000) and KiB, MiB, GiB, TiB
     (powers of 1024). Operators: ``>``, ``>=``, ``<``, ``<=``, ``=``, ``!=``.
     A list means any of its expressions. Publishes ``{size.bytes}``,
-    ``{size.decimal}``, ``{size.binary}``.
+    ``{size.decimal}``, ``{size.binary}``, ``{size.traditional}``.
 
     ```yaml
     filters:

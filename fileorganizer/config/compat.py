@@ -1,0 +1,20 @@
+"""organize 3.3 filter and action names that this version does not have.
+
+A rules file that uses one of them gets an error that says what it is in
+organize, not "unknown action". A name that is registered (an action or filter
+this version has) is never looked up here, so adding one needs no change here.
+"""
+
+from __future__ import annotations
+
+#: organize action name -> what it does there.
+ORGANIZE_ACTIONS: dict[str, str] = {
+    "shell": "organize's action that runs a shell command",
+    "python": "organize's action that runs Python code",
+    "write": "organize's action that writes text to a file",
+    "confirm": "organize's action that asks before going on",
+    "macos_tags": "organize's action that sets macOS Finder tags",
+}
+
+#: organize filter name -> what it does there.
+ORGANIZE_FILTERS: dict[str, str] = {}
