@@ -30,6 +30,8 @@ from fileorganizer.results import RunResult
 from fileorganizer.vtree import NodeKind, VirtualTree
 
 _FOLDER = NodeKind.FOLDER
+#: operations on the folders a run made (counted apart from the files undone)
+_FOLDER_KINDS = frozenset({OpKind.RMDIR, OpKind.MKDIR})
 
 
 class _Refused(Exception):
@@ -261,7 +263,7 @@ class UndoResult:
             ops = self.plan.operations
         else:
             ops = [r.op for r in self.result.results if r.status is OpStatus.DONE]
-        return [op for op in ops if (op.reverses is None) == folders]
+        return [op for op in ops if (op.kind in _FOLDER_KINDS) == folders]
 
     @property
     def done(self) -> list[Operation]:
@@ -271,7 +273,7 @@ class UndoResult:
     @property
     def removed_dirs(self) -> list[str]:
         """Folders the run made that the undo removed (in a dry run: would remove)."""
-        return [op.src for op in self._ops(folders=True)]
+        return [op.src for op in self._ops(folders=True) if op.kind is OpKind.RMDIR]
 
     @property
     def refused(self) -> list[Skip]:
