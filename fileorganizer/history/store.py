@@ -318,11 +318,17 @@ UpdateBatch = tuple[str, Sequence[tuple[Any, dict[str, Any]]]]
 class History:
     """The history database. Also the planner's hash cache (``HashCache``).
 
-    Open with ``History(path)`` or ``History.open(app_paths.db_path)``; use as a
-    context manager or call :meth:`close`.
+    Open with ``History()`` (the default database: ``$FILEORGANIZER_DB`` or the
+    user data dir, as the CLI uses), ``History(path)`` or
+    ``History.open(app_paths.db_path)``; use as a context manager or call
+    :meth:`close`.
     """
 
-    def __init__(self, db_path: str | os.PathLike[str]) -> None:
+    def __init__(self, db_path: str | os.PathLike[str] | None = None) -> None:
+        if db_path is None:
+            from fileorganizer.paths import resolve_paths
+
+            db_path = resolve_paths().db_path
         self.db_path = Path(db_path)
         try:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -343,8 +349,8 @@ class History:
             raise HistoryError(f"cannot open the history database {self.db_path}: {exc}") from None
 
     @classmethod
-    def open(cls, db_path: str | os.PathLike[str]) -> History:
-        """Open (creating or migrating) the history at ``db_path``."""
+    def open(cls, db_path: str | os.PathLike[str] | None = None) -> History:
+        """Open (creating or migrating) the history at ``db_path`` (default: the user's)."""
         return cls(db_path)
 
     def __enter__(self) -> History:
@@ -560,12 +566,20 @@ class History:
                 raise HistoryError(f"there is no run {run_id} in the history")
             return self._run_info(conn, row)
 
-    def runs(self, limit: int | None = 20, *, modes: Sequence[str] | None = None) -> list[RunInfo]:
-        """The most recent runs, newest first."""
+    def runs(
+        self,
+        limit: int | None = 20,
+        *,
+        modes: Sequence[str] | None = None,
+        since: datetime | None = None,
+    ) -> list[RunInfo]:
+        """The most recent runs, newest first (of ``modes``, started at or after ``since``)."""
         with self.transaction() as conn:
             q = select(runs).order_by(runs.c.id.desc())
             if modes:
                 q = q.where(runs.c.mode.in_(list(modes)))
+            if since is not None:
+                q = q.where(runs.c.started_at >= since)
             if limit:
                 q = q.limit(limit)
             return [self._run_info(conn, r) for r in conn.execute(q).all()]
