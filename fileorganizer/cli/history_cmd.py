@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import time
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -13,11 +16,20 @@ from fileorganizer.cli.common import (
     ChunkedLines,
     DbOpt,
     FormatOpt,
+    LogFileOpt,
     OutputFormat,
+    QuietOpt,
+    StreamFormat,
+    StreamFormatOpt,
+    VerboseOpt,
     WaitOpt,
     app_paths,
+    complete_run_ids,
+    fail,
+    history_errors,
     paint,
     print_json,
+    print_json_line,
     safe_text,
     stderr_console,
     stdout_console,
@@ -25,26 +37,52 @@ from fileorganizer.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from fileorganizer.history import RecoveryReport, RunInfo, UndoResult, UndoStep
+    from fileorganizer.cli.logfile import LogFile
+    from fileorganizer.cli.summary import Summary
+    from fileorganizer.history import RecoveryReport, UndoResult, UndoStep
 
 # The history (SQLAlchemy) and rich's tables are imported inside the commands,
 # so that starting the CLI for another command does not pay for them.
 
 history_app = typer.Typer(
     name="history",
-    help="Recent runs (id, time, mode, counts, status); `history show RUN` lists its operations.",
+    help="Recent runs (id, time, mode, status, counts); `history show RUN` lists its operations.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
 
+
+class RunMode(StrEnum):
+    """``history --mode`` values."""
+
+    run = "run"
+    sim = "sim"
+    watch = "watch"
+    undo = "undo"
+
+
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", help="How many runs to show.", min=1)]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since", help="Only runs started since a date (2026-01-31), or for an age (7d, 12h)."
+    ),
+]
+ModeOpt = Annotated[
+    list[RunMode] | None, typer.Option("--mode", help="Only runs of this mode (repeatable).")
+]
+
+
+RunArg = Annotated[
+    int, typer.Argument(help="The run id (see `history`).", autocompletion=complete_run_ids)
+]
 
 
 def _p(path: str | None) -> str:
     return escape(safe_text(path)) if path else ""
 
 
-def _report_recovery(report: RecoveryReport | None, fmt: OutputFormat) -> None:
+def _report_recovery(report: RecoveryReport | None, fmt: OutputFormat | StreamFormat) -> None:
     if not report or fmt is not OutputFormat.text:
         return
     err = stderr_console()
@@ -56,75 +94,52 @@ def _report_recovery(report: RecoveryReport | None, fmt: OutputFormat) -> None:
         err.print(f"  [red]needs a look[/] run {item.op.run_id}: {escape(safe_text(item.message))}")
 
 
-def _when(run: RunInfo) -> str:
-    return run.started_at.strftime("%Y-%m-%d %H:%M:%S")
-
-
 @history_app.callback()
 def history(
     ctx: typer.Context,
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
     limit: LimitOpt = 20,
+    since: SinceOpt = None,
+    mode: ModeOpt = None,
 ) -> None:
-    """Show recent runs: id, time, mode, counts and status."""
+    """Show recent runs, newest first: id, start time, mode, status and counts."""
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"fmt": fmt, "db": db}
         return
-    from rich.table import Table
-
+    from fileorganizer.cli.history_table import history_table, parse_since
     from fileorganizer.session import open_history, recover_now
 
+    started: datetime | None = None
+    if since is not None:
+        try:
+            started = parse_since(since)
+        except ValueError as exc:
+            fail(str(exc))
     ap = app_paths(db)
-    with open_history(ap) as hist:
+    with history_errors(ap), open_history(ap) as hist:
         report = recover_now(ap, hist)
-        runs = hist.runs(limit)
+        runs = hist.runs(limit, modes=[m.value for m in mode or ()], since=started)
     _report_recovery(report, fmt)
     if fmt is OutputFormat.json:
         print_json({"runs": [r.to_dict() for r in runs]})
         return
     out = stdout_console()
     if not runs:
-        out.print("no runs yet")
+        out.print("no runs yet" if since is None and not mode else "no runs match")
         return
-    table = Table(box=None, pad_edge=False)
-    for col in (
-        "id",
-        "started",
-        "mode",
-        "status",
-        "planned",
-        "done",
-        "skipped",
-        "failed",
-        "undone",
-    ):
-        right = col in ("id", "planned", "done")
-        table.add_column(col, justify="right" if right else "left", no_wrap=True)
-    for r in runs:
-        status = r.status + (f" (undo of {r.undo_of})" if r.undo_of else "")
-        table.add_row(
-            str(r.id),
-            _when(r),
-            r.mode,
-            status,
-            str(r.planned),
-            str(r.done),
-            str(r.skipped),
-            str(r.failed),
-            str(r.undone),
-        )
-    out.print(table)
+    out.print(history_table(runs, out.width))
 
 
 @history_app.command("show")
 def show(
     ctx: typer.Context,
-    run: Annotated[int, typer.Argument(help="The run id (see `history`).")],
+    run: RunArg,
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
 ) -> None:
     """List the operations of RUN, in the order they were carried out."""
+    from fileorganizer.cli.history_table import mode_text, when
     from fileorganizer.session import open_history, recover_now
 
     parent = ctx.obj or {}
@@ -132,7 +147,7 @@ def show(
         fmt = OutputFormat.json
     db = db or parent.get("db")
     ap = app_paths(db)
-    with open_history(ap) as hist:
+    with history_errors(ap), open_history(ap) as hist:
         report = recover_now(ap, hist)
         info = hist.run(run)
         ops = hist.operations(run)
@@ -142,7 +157,7 @@ def show(
         return
     out = stdout_console()
     out.print(
-        f"[bold]run {info.id}[/] {info.mode} {_when(info)} {info.status}: "
+        f"[bold]run {info.id}[/] {mode_text(info)} {when(info)} {info.status}: "
         f"{info.done} done, {info.skipped} skipped, {info.failed} failed"
     )
     if info.mode == "sim":
@@ -161,89 +176,168 @@ def show(
 
 
 class _UndoPrinter:
-    """Prints an undo's steps as they finish: plain lines on stdout, in chunks.
+    """Counts an undo's steps as they finish; prints them with ``-v``, streams, logs.
 
-    Refusals and irreversible operations go to stderr (through Rich), after
-    the stdout lines before them.
+    The same summary as ``run``'s closes the undo (see :mod:`.summary_view`).
     """
 
-    def __init__(self, dry_run: bool) -> None:
+    def __init__(
+        self,
+        summary: Summary,
+        *,
+        verbose: bool,
+        jsonl: bool,
+        log: LogFile | None,
+    ) -> None:
+        self.summary = summary
         self.out, self.err = stdout_console(), stderr_console()
-        self.verb = "would undo" if dry_run else "undone"
+        self.verb = "would undo" if summary.dry_run else "undone"
+        self.verbose = verbose
+        self.jsonl = jsonl
+        self.log = log
         self.color = wants_color(self.out)
         self._lines = ChunkedLines(self.out.file.write, self.out.file.flush)
-        self.line = self._lines.add
         self.flush = self._lines.flush
 
     def _c(self, style: str, text: str) -> str:
         return paint(style, text, self.color)
 
     def step(self, step: UndoStep) -> None:
+        from fileorganizer.cli.logfile import Level
+        from fileorganizer.cli.summary import Outcome, reason_key
+
+        if self.jsonl:
+            self._lines.add(_json({"type": "operation", **step.to_dict()}))
         status = step.status
         if status in ("done", "would_undo"):
             dst = step.final_dst or step.dst
-            arrow = f" {self._c('dim', '->')} {safe_text(dst)}" if dst else ""
-            self.line(
-                f"{self._c('green', self.verb)} {step.op.kind}: {step.kind} "
-                f"{safe_text(step.src) if step.src else ''}{arrow}"
-            )
+            folder = None if dst else f"({step.kind.replace('_', ' ')})"
+            size = step.expected.size if step.expected is not None else 0
+            self.summary.add_done(step.kind, dst, step.op.rule, size, folder=folder)
+            arrow = f" -> {safe_text(dst)}" if dst else ""
+            text = f"{step.op.kind}: {step.kind} {safe_text(step.src) if step.src else ''}"
+            if self.log is not None:
+                self.log.write(f"{self.verb} {text}{arrow}")
+            if self.verbose:
+                arrow = f" {self._c('dim', '->')} {safe_text(dst)}" if dst else ""
+                self._lines.add(f"{self._c('green', self.verb)} {text}{arrow}")
             return
-        self.flush()
-        if status == "irreversible":
-            self.err.print(f"[red]cannot undo[/] {escape(safe_text(step.reason or ''))}")
-        else:
-            self.err.print(
-                f"[yellow]left alone[/] {_p(step.src)}: {escape(safe_text(step.reason or ''))}"
-            )
-
-    def finish(self, result: UndoResult) -> None:
-        for d in result.removed_dirs:
-            self.line(f"{self._c('green', 'removed empty folder')} {safe_text(d)}")
-        self.flush()
-        head = f"undo of run {result.target_run}"
-        if result.run_id is not None:
-            head += f" (recorded as run {result.run_id})"
-        self.err.print(
-            f"{head}: {result.n_done} {self.verb}, {result.n_refused} left alone, "
-            f"{result.n_irreversible} irreversible"
+        reason = safe_text(step.reason or "")
+        outcome = {"irreversible": Outcome.IRREVERSIBLE, "failed": Outcome.FAILED}.get(
+            status, Outcome.LEFT_ALONE
         )
+        key = reason_key(reason, step.src, step.dst, step.op.src, step.op.dst)
+        self.summary.add_outcome(outcome, key, step.src or step.op.src)
+        if self.log is not None:
+            level = Level.ERROR if outcome is Outcome.FAILED else Level.WARNING
+            self.log.write(f"{outcome.value} {step.src}: {reason}", level)
+        if self.verbose:
+            self.flush()
+            if status == "irreversible":
+                self.err.print(f"[red]cannot undo[/] {escape(reason)}")
+            else:
+                self.err.print(f"[yellow]{outcome.value}[/] {_p(step.src)}: {escape(reason)}")
+
+    def finish(self, result: UndoResult, *, quiet: bool, seconds: float) -> None:
+        from fileorganizer.cli.summary_view import Totals, render_summary, summary_text
+
+        if self.verbose:
+            for d in result.removed_dirs:
+                self._lines.add(f"{self._c('green', 'removed empty folder')} {safe_text(d)}")
+        self.flush()
+        verb = f"undo of run {result.target_run}"
+        if result.run_id is not None:
+            verb += f" (recorded as run {result.run_id})"
+        if self.summary.dry_run:
+            verb += " (dry run)"
+        totals = Totals(
+            verb=verb,
+            noun="would be undone" if self.summary.dry_run else "undone",
+            run_id=result.run_id,
+            seconds=seconds,
+        )
+        if self.log is not None:
+            self.log.write(summary_text(self.summary, totals, undo=True))
+            self.log.close()
+        if self.jsonl:
+            data: dict[str, Any] = {k: v for k, v in result.to_dict().items() if k != "steps"}
+            print_json_line({"type": "summary", "mode": "undo", **data, **self.summary.to_dict()})
+            return
+        notes: tuple[str, ...] = ()
+        if result.removed_dirs:
+            n = len(result.removed_dirs)
+            verb = "would remove" if self.summary.dry_run else "removed"
+            notes = (f"{verb} {n} empty folder(s) the run had created",)
+        render_summary(
+            self.out, self.err, self.summary, totals, quiet=quiet, undo=True, notes=notes
+        )
+
+
+def _json(obj: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(obj, default=str, ensure_ascii=True)
 
 
 def undo_cmd(
     run: Annotated[
         int | None,
-        typer.Argument(help="The run to undo (default: the last run that changed something)."),
+        typer.Argument(
+            help="The run to undo (default: the last run that changed something).",
+            autocompletion=complete_run_ids,
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what undo would do.")] = False,
-    fmt: FormatOpt = OutputFormat.text,
+    fmt: StreamFormatOpt = StreamFormat.text,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     db: DbOpt = None,
     wait: WaitOpt = 0.0,
+    log_file: LogFileOpt = None,
 ) -> None:
     """Undo a run, newest operation first. Files changed since are left alone, with a reason."""
+    from fileorganizer.cli.logfile import open_log
+    from fileorganizer.cli.summary import Summary
     from fileorganizer.session import undo
 
     def recovered(report: RecoveryReport | None) -> None:
         _report_recovery(report, fmt)
 
-    # steps are shown as they finish and not kept (a large undo)
-    steps: list[dict[str, object]] = []
-    printer = _UndoPrinter(dry_run) if fmt is OutputFormat.text else None
-    try:
-        session = undo(
-            app_paths(db),
-            run,
-            dry_run=dry_run,
-            wait=wait,
-            on_recovery=recovered,
-            on_step=printer.step if printer else lambda step: steps.append(step.to_dict()),
-            keep_steps=False,
+    ap = app_paths(db)
+    log = open_log(log_file)
+    steps: list[dict[str, object]] = []  # only for --format json
+    printer = None
+    if fmt is not StreamFormat.json:
+        printer = _UndoPrinter(
+            Summary(dry_run=dry_run),
+            verbose=verbose and not quiet and fmt is StreamFormat.text,
+            jsonl=fmt is StreamFormat.jsonl,
+            log=log,
         )
-    finally:
+    started = time.monotonic()
+    try:
+        with history_errors(ap):
+            session = undo(
+                ap,
+                run,
+                dry_run=dry_run,
+                wait=wait,
+                on_recovery=recovered,
+                on_step=printer.step if printer else lambda step: steps.append(step.to_dict()),
+                keep_steps=False,
+            )
+    except BaseException:
         if printer is not None:
             printer.flush()
+        if log is not None:
+            log.close()
+        raise
     if printer is not None:
-        printer.finish(session.result)
+        printer.finish(session.result, quiet=quiet, seconds=time.monotonic() - started)
     else:
+        if log is not None:
+            log.write(f"undo of run {session.result.target_run}: {session.result.n_done} undone")
+            log.close()
         data = session.result.to_dict()
         data["steps"] = steps
         print_json(data)

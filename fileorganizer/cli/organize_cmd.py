@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,16 +15,22 @@ from fileorganizer.cli.common import (
     ConfigOpt,
     DbOpt,
     FormatOpt,
+    LogFileOpt,
     OutputFormat,
     PathsArg,
     QuietOpt,
     SkipTagsOpt,
+    StreamFormat,
+    StreamFormatOpt,
     TagsOpt,
     VerboseOpt,
     WaitOpt,
     app_paths,
+    check_folders,
     find_config_path,
+    history_errors,
     print_json,
+    print_json_line,
     require_paths_for_builtin,
     resolve_config,
     safe_text,
@@ -33,6 +40,8 @@ from fileorganizer.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from fileorganizer.cli.logfile import LogFile
+    from fileorganizer.cli.summary import Summary
     from fileorganizer.planner import Planner
     from fileorganizer.session import SessionResult
 
@@ -44,7 +53,7 @@ def _organize(
     *,
     paths: list[Path] | None,
     config_path: Path | None,
-    fmt: OutputFormat,
+    fmt: StreamFormat,
     quiet: bool,
     verbose: bool,
     tags: list[str] | None,
@@ -52,18 +61,33 @@ def _organize(
     db: Path | None,
     wait: float,
     dry_run: bool,
+    log_file: Path | None,
 ) -> None:
-    from fileorganizer.cli.render import ConsoleReporter
+    from fileorganizer.cli.logfile import Level, open_log
+    from fileorganizer.cli.render import CliReporter, JsonLines
+    from fileorganizer.cli.summary import Summary
     from fileorganizer.session import SessionOptions, organize
 
+    check_folders(paths)
     ap = app_paths(db)
     config = resolve_config(config_path, ap)
     require_paths_for_builtin(config, paths)
     out, err = stdout_console(), stderr_console()
-    text = fmt is OutputFormat.text
-    reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=verbose, show_ops=text)
-    if not text:
-        reporter.wants_progress = False
+    text = fmt is StreamFormat.text
+    log = open_log(log_file)
+    summary = Summary(dry_run=dry_run)
+    reporter = CliReporter(
+        out,
+        err,
+        summary,
+        # sim prints its plan after planning (-v); run prints each result as it happens
+        verbose=verbose and text and not dry_run,
+        quiet=quiet or not text,
+        # no progress display under lines that stream to the same terminal
+        progress=not quiet and (fmt is not StreamFormat.jsonl or not out.is_terminal),
+        jsonl=JsonLines(out) if fmt is StreamFormat.jsonl else None,
+        log=log,
+    )
     options = SessionOptions(
         app_paths=ap,
         paths=[str(p) for p in paths or ()],
@@ -73,74 +97,112 @@ def _organize(
         mode="sim" if dry_run else "run",
         wait=wait,
         reporter=reporter,
-        # text output needs only counts: don't hold a result per file in memory
-        keep_results=not text or verbose,
+        # only --format json needs a result per file: the rest stream and count
+        keep_results=fmt is StreamFormat.json,
     )
+    started = time.monotonic()
     try:
-        session = organize(config, options)
-    finally:
+        with history_errors(ap):
+            session = organize(config, options)
+    except BaseException as exc:
         reporter.close()
-    _render(session, fmt=fmt, quiet=quiet, dry_run=dry_run)
+        if log is not None:
+            log.write(f"stopped: {type(exc).__name__}: {exc}", Level.ERROR)
+            log.close()
+        raise
+    reporter.close()
+    _finish_summary(summary, session)
+    _render(
+        session,
+        summary,
+        fmt=fmt,
+        quiet=quiet,
+        verbose=verbose,
+        dry_run=dry_run,
+        seconds=time.monotonic() - started,
+        log=log,
+    )
     raise typer.Exit(EXIT_OK if session.ok else EXIT_FAILED)
 
 
-def _render(session: SessionResult, *, fmt: OutputFormat, quiet: bool, dry_run: bool) -> None:
-    from fileorganizer.cli.render import render_plan, summary_line
-    from fileorganizer.operations import OpStatus
+def _finish_summary(summary: Summary, session: SessionResult) -> None:
+    """What only the plan knows: files left alone, operations undo cannot reverse."""
+    from fileorganizer.cli.summary import Outcome, reason_key
+
+    for skip in session.plan.skips:
+        summary.add_outcome(Outcome.LEFT_ALONE, reason_key(skip.reason, skip.path), skip.path)
+    if summary.dry_run:
+        for op in session.plan.irreversible:
+            summary.add_outcome(Outcome.IRREVERSIBLE, f"{op.kind.value} (rule {op.rule!r})", op.src)
+
+
+def _render(
+    session: SessionResult,
+    summary: Summary,
+    *,
+    fmt: StreamFormat,
+    quiet: bool,
+    verbose: bool,
+    dry_run: bool,
+    seconds: float,
+    log: LogFile | None,
+) -> None:
+    from fileorganizer.cli.render import render_plan
+    from fileorganizer.cli.summary_view import Totals, render_summary, summary_text
 
     plan, result = session.plan, session.result
-    if fmt is OutputFormat.json:
+    totals = Totals(
+        verb="sim" if dry_run else "done",
+        run_id=result.run_id if result else None,
+        interrupted=bool(result and result.interrupted),
+        seconds=seconds,
+    )
+    if log is not None:
+        log.write(summary_text(summary, totals))
+        log.close()
+    if fmt is not StreamFormat.text:
         data: dict[str, Any] = {
-            "mode": "sim" if dry_run else "run",
-            "run_id": result.run_id if result else None,
-            "operations": (
-                [op.to_dict() for op in plan.operations]
-                if result is None
-                else [r.to_dict() for r in result.results]
-            ),
-            "problems": [p.to_dict() for p in plan.problems],
-            "skips": [s.to_dict() for s in plan.skips],
-        }
-        summary: dict[str, Any] = {
             "planned": len(plan.operations),
             "problems": len(plan.problems),
             "irreversible": len(plan.irreversible),
+            **(result.to_dict() if result is not None else {}),
+            **summary.to_dict(),
         }
-        if result is not None:
-            summary.update(result.to_dict())
-        data["summary"] = summary
-        print_json(data)
+        if fmt is StreamFormat.jsonl:
+            print_json_line({"type": "summary", "mode": "sim" if dry_run else "run", **data})
+            return
+        print_json(
+            {
+                "mode": "sim" if dry_run else "run",
+                "run_id": result.run_id if result else None,
+                "operations": (
+                    [op.to_dict() for op in plan.operations]
+                    if result is None
+                    else [r.to_dict() for r in result.results]
+                ),
+                "problems": [p.to_dict() for p in plan.problems],
+                "skips": [s.to_dict() for s in plan.skips],
+                "summary": data,
+            }
+        )
         return
-    out = stdout_console()
-    if dry_run:
-        render_plan(out, plan, quiet=quiet)
-        if plan.irreversible:
-            out.print(
-                f"[bold red]{len(plan.irreversible)} operation(s) cannot be undone (delete)[/]"
-            )
-    line = summary_line(
-        planned=len(plan.operations),
-        applied=result.counts[OpStatus.DONE] if result else None,
-        skipped=result.counts[OpStatus.SKIPPED] if result else 0,
-        failed=result.counts[OpStatus.FAILED] if result else 0,
-        problems=len(plan.problems),
-        dry_run=dry_run,
-    )
-    if result is not None and result.run_id is not None:
-        line += f" [dim](run {result.run_id}; undo with 'fileorganizer undo {result.run_id}')[/]"
-    stderr_console().print(line)
+    out, err = stdout_console(), stderr_console()
+    if dry_run and verbose and not quiet:
+        render_plan(out, plan)
+    render_summary(out, err, summary, totals, quiet=quiet)
 
 
 def run(
     paths: PathsArg = None,
     config: ConfigOpt = None,
-    fmt: FormatOpt = OutputFormat.text,
+    fmt: StreamFormatOpt = StreamFormat.text,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
     wait: WaitOpt = 0.0,
+    log_file: LogFileOpt = None,
 ) -> None:
     """Organize: apply the rules (exactly what `sim` shows). Every change is recorded for undo."""
     _organize(
@@ -154,18 +216,20 @@ def run(
         db=db,
         wait=wait,
         dry_run=False,
+        log_file=log_file,
     )
 
 
 def sim(
     paths: PathsArg = None,
     config: ConfigOpt = None,
-    fmt: FormatOpt = OutputFormat.text,
+    fmt: StreamFormatOpt = StreamFormat.text,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    log_file: LogFileOpt = None,
 ) -> None:
     """Dry run: show what `run` would do, and change nothing."""
     _organize(
@@ -179,6 +243,7 @@ def sim(
         db=db,
         wait=0.0,
         dry_run=True,
+        log_file=log_file,
     )
 
 

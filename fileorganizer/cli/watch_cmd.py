@@ -21,7 +21,6 @@ from fileorganizer.cli.common import (
     PathsArg,
     SkipTagsOpt,
     TagsOpt,
-    VerboseOpt,
     app_paths,
     find_config_path,
     print_json,
@@ -113,7 +112,9 @@ def watch(
     polling: PollingOpt = False,
     stable_seconds: StableOpt = DEFAULT_STABLE_SECONDS,
     rescan_interval: RescanOpt = DEFAULT_RESCAN_INTERVAL,
-    verbose: VerboseOpt = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log each decision (debug level).")
+    ] = False,
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
