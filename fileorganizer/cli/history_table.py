@@ -8,16 +8,19 @@ wider than the terminal, columns that are zero in every row go first, then the
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from fileorganizer.history import RunInfo
 
-#: the count columns, most useful first (the last ones are dropped first)
+#: the counts, most useful first
 COUNTS = ("done", "failed", "skipped", "undone", "planned")
 #: spaces between two columns of a Rich table without a box
 GAP = 2
@@ -71,15 +74,21 @@ def _width(cells: Sequence[str], header: str) -> int:
     return max([len(header), *(len(c) for c in cells)])
 
 
-def history_table(runs: Sequence[RunInfo], width: int) -> Table:
-    """The runs as a table that fits ``width`` columns without cutting ids, dates or modes."""
+def history_table(runs: Sequence[RunInfo], width: int) -> RenderableType:
+    """The runs, fitting ``width`` columns without cutting ids, dates or modes.
+
+    As a table with a column per count when that fits (zero-only columns and
+    then ``planned`` dropped first); else each run's counts go on a line of
+    their own under it, wrapped.
+    """
     fixed = {
         "id": [str(r.id) for r in runs],
         "started": [when(r) for r in runs],
         "mode": [mode_text(r) for r in runs],
         "status": [r.status for r in runs],
     }
-    fixed_width = sum(_width(cells, h) for h, cells in fixed.items()) + GAP * (len(fixed) - 1)
+    widths = {h: _width(cells, h) for h, cells in fixed.items()}
+    fixed_width = sum(widths.values()) + GAP * (len(fixed) - 1)
     counts = [c for c in COUNTS if any(_count(r, c) for r in runs)] or ["done"]
     order = [c for c in ("planned", "done", "skipped", "failed", "undone") if c in counts]
 
@@ -88,20 +97,42 @@ def history_table(runs: Sequence[RunInfo], width: int) -> Table:
 
     if wide_width(order) > width and "planned" in order:
         order.remove("planned")
+    if wide_width(order) > width:
+        return _two_line_rows(runs, fixed, widths, width)
     table = Table(box=None, pad_edge=False, header_style="bold")
     for header in fixed:
         table.add_column(header, justify="right" if header == "id" else "left", no_wrap=True)
-    wide = wide_width(order) <= width
-    if wide:
-        for name in order:
-            table.add_column(name, justify="right", no_wrap=True)
-    else:
-        table.add_column("files", overflow="fold", ratio=1)
+    for name in order:
+        table.add_column(name, justify="right", no_wrap=True)
     for i, r in enumerate(runs):
-        row = [cells[i] for cells in fixed.values()]
-        if wide:
-            row += [str(_count(r, n)) for n in order]
-        else:
-            row.append(counts_text(r, COUNTS))
-        table.add_row(*row)
+        table.add_row(*(cells[i] for cells in fixed.values()), *(str(_count(r, n)) for n in order))
     return table
+
+
+def _two_line_rows(
+    runs: Sequence[RunInfo], fixed: dict[str, list[str]], widths: dict[str, int], width: int
+) -> RenderableType:
+    """Narrow terminals: id, start, mode, status on one line; the counts wrapped below."""
+    indent = " " * (widths["id"] + GAP)
+    gap = " " * GAP
+
+    def line(cells: Sequence[str]) -> str:
+        first, *rest = cells
+        parts = [first.rjust(widths["id"])]
+        parts += [c.ljust(widths[h]) for c, h in zip(rest, list(fixed)[1:], strict=True)]
+        return gap.join(parts).rstrip()
+
+    out = [Text(line(list(fixed)), style="bold")]
+    for i, r in enumerate(runs):
+        out.append(Text(line([cells[i] for cells in fixed.values()])))
+        names = [c for c in COUNTS if c != "planned"]
+        if r.mode == "sim" or not any(_count(r, n) for n in names):
+            names.append("planned")
+        wrapped = textwrap.wrap(
+            counts_text(r, names),
+            width=max(width, len(indent) + 20),
+            initial_indent=indent,
+            subsequent_indent=indent,
+        )
+        out.extend(Text(w, style="dim") for w in wrapped)
+    return Group(*out)
