@@ -27,6 +27,7 @@ from fileorganizer.cli.common import (
     WaitOpt,
     app_paths,
     check_folders,
+    fail,
     find_config_path,
     history_errors,
     print_json,
@@ -294,15 +295,14 @@ def explain(
     from fileorganizer.cli.render import describe
     from fileorganizer.session import SessionOptions, make_planner
 
+    if not file.exists() and not file.is_symlink():
+        fail(f"file given on the command line does not exist: {file}")
+    check_folders(paths)
     ap = app_paths()
     cfg = resolve_config(config, ap)
     folders = paths
     if cfg.builtin and not folders:
         folders = [file.resolve().parent]
-    if not file.exists() and not file.is_symlink():
-        from fileorganizer.errors import LocationError
-
-        raise LocationError(f"no such file: {file}", path=file)
     options = SessionOptions(
         app_paths=ap,
         paths=[str(p) for p in folders or ()],

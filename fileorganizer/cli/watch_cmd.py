@@ -22,7 +22,10 @@ from fileorganizer.cli.common import (
     SkipTagsOpt,
     TagsOpt,
     app_paths,
+    check_folders,
+    fail,
     find_config_path,
+    history_errors,
     print_json,
     require_paths_for_builtin,
     resolve_config,
@@ -73,8 +76,13 @@ PollingOpt = Annotated[
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be done, do nothing.")]
 
 
-def setup_logging(paths: AppPaths, *, verbose: bool, log_stderr: bool = True) -> logging.Logger:
-    """Log ``fileorganizer.*`` to stderr and to a rotating file in the log dir."""
+def setup_logging(
+    paths: AppPaths, *, verbose: bool, log_stderr: bool = True, log_file: Path | None = None
+) -> logging.Logger:
+    """Log ``fileorganizer.*`` to stderr and to a rotating file (the log dir's, or ``log_file``).
+
+    Every line carries its local time and level (:data:`LOG_FORMAT`).
+    """
     import logging
     import logging.handlers
 
@@ -89,17 +97,22 @@ def setup_logging(paths: AppPaths, *, verbose: bool, log_stderr: bool = True) ->
         err = logging.StreamHandler(sys.stderr)
         err.setFormatter(fmt)
         logger.addHandler(err)
+    target = log_file.expanduser() if log_file is not None else paths.log_file
     try:
-        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         fh = logging.handlers.RotatingFileHandler(
-            paths.log_file,
+            target,
             maxBytes=5 * 1024 * 1024,
             backupCount=3,
             encoding="utf-8",
             errors="backslashreplace",
         )
     except OSError as exc:
-        logger.warning("cannot write the log file %s: %s", paths.log_file, exc)
+        if log_file is not None:
+            fail(
+                f"cannot write the log file given on the command line ({log_file}): {exc.strerror}"
+            )
+        logger.warning("cannot write the log file %s: %s", target, exc)
     else:
         fh.setFormatter(fmt)
         logger.addHandler(fh)
@@ -124,6 +137,12 @@ def watch(
     log_stderr: Annotated[
         bool, typer.Option("--log-stderr/--no-log-stderr", help="Also log to stderr.")
     ] = True,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-file", help="The watcher's log (rotated, timestamped; default: in the log dir)."
+        ),
+    ] = None,
 ) -> None:
     """Organize files as they arrive: watch the rules' locations (or PATHS) until stopped.
 
@@ -135,10 +154,11 @@ def watch(
     from fileorganizer.session import SessionOptions
     from fileorganizer.watch import Watcher, WatchSettings
 
+    check_folders(paths)
     ap = app_paths(db)
     cfg = resolve_config(config, ap)
     require_paths_for_builtin(cfg, paths)
-    logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr)
+    logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr, log_file=log_file)
     settings = WatchSettings(
         stable_seconds=stable_seconds,
         rescan_interval=rescan_interval,
@@ -160,9 +180,10 @@ def watch(
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     where = safe_text(cfg.path) if cfg.path else "built-in rules"
-    logger.info("fileorganizer watch started (%s); log file %s", where, ap.log_file)
+    logger.info("fileorganizer watch started (%s); log file %s", where, log_file or ap.log_file)
     try:
-        watcher.run()
+        with history_errors(ap):
+            watcher.run()
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
