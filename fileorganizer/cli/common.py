@@ -98,7 +98,7 @@ def complete_run_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str
     from fileorganizer.cli.complete import run_ids
 
     db = ctx.params.get("db") or (ctx.parent.params.get("db") if ctx.parent else None)
-    return run_ids(incomplete, db)
+    return run_ids(incomplete, db, undoable=ctx.command.name == "undo")
 
 
 TagsOpt = Annotated[

@@ -78,9 +78,9 @@ def tags(ctx_params: dict[str, Any], incomplete: str = "") -> list[str]:
 
 
 def run_ids(
-    incomplete: str = "", db: str | os.PathLike[str] | None = None
+    incomplete: str = "", db: str | os.PathLike[str] | None = None, *, undoable: bool = False
 ) -> list[tuple[str, str]]:
-    """Recent run ids (newest first) with their time, mode and status, for ``undo RUN``."""
+    """Recent run ids (newest first) with their time, mode and status (no sims if ``undoable``)."""
     path = Path(db) if db is not None else resolve_paths().db_path
     if not path.is_file():
         return []
@@ -88,8 +88,10 @@ def run_ids(
         # mode=ro: never creates the database (nor writes to it)
         conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=1)
         try:
+            where = "WHERE mode != 'sim' " if undoable else ""
             rows = conn.execute(
-                "SELECT id, mode, status, started_at, done FROM runs ORDER BY id DESC LIMIT ?",
+                "SELECT id, mode, status, started_at, done FROM runs "
+                f"{where}ORDER BY id DESC LIMIT ?",
                 (RUN_IDS,),
             ).fetchall()
         finally:
