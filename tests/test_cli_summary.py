@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +68,9 @@ def test_run_prints_a_summary_by_folder_and_rule_not_a_line_per_file(
         ["texts", "3", "2.5", "kB"],
         ["pictures", "1", "2.0", "kB"],
     ]
-    last = r.out.splitlines()[-1]
-    assert last.startswith("done: 4 applied (4.5 kB)")
-    assert re.search(r"\(run (\d+); undo with 'fileorganizer undo \1'\)$", last)
+    *_, totals, hint = r.out.splitlines()
+    assert totals.startswith("done: 4 applied (4.5 kB) in ")
+    assert re.fullmatch(r"run (\d+): undo with 'fileorganizer undo \1'", hint)
 
 
 def test_run_verbose_prints_each_file_then_the_summary(
@@ -76,16 +81,17 @@ def test_run_verbose_prints_each_file_then_the_summary(
     lines = [line for line in r.out.splitlines() if line.startswith("move ")]
     assert len(lines) == 4
     assert f"move {tmp_path}/in/p.jpg -> {tmp_path}/out/pictures/p.jpg" in lines
-    assert r.out.splitlines()[-1].startswith("done: 4 applied")
+    assert r.out.splitlines()[-2].startswith("done: 4 applied")
 
 
-def test_quiet_prints_only_the_totals_line(
+def test_quiet_prints_only_the_totals_line_and_the_undo_hint(
     tmp_path: Path, tree: Any, cli_main: Any, write_config: Any
 ) -> None:
     _inbox(tmp_path, tree)
     r = cli_main("run", "-q", "-c", write_config(_rules(tmp_path)))
     assert r.code == 0
-    assert r.out.splitlines() == [r.out.strip()] and r.out.startswith("done: 4 applied")
+    totals, hint = r.out.splitlines()
+    assert totals.startswith("done: 4 applied") and hint.startswith("run 1: undo with")
     assert r.err == ""
 
 
@@ -183,7 +189,7 @@ def test_log_file_gets_every_line_with_a_timestamp(
     lines = log.read_text().splitlines()
     assert all(TIMESTAMP.match(line) for line in lines), lines
     assert len([line for line in lines if " INFO move " in line]) == 4  # whatever -q says
-    assert "done: 4 applied" in lines[-1]
+    assert "done: 4 applied" in lines[-2] and "undo with 'fileorganizer undo 1'" in lines[-1]
     u = cli_main("undo", "-q", "--log-file", log)
     assert u.code == 0 and u.out.startswith("undo of run")
     more = log.read_text().splitlines()[len(lines) :]
@@ -214,7 +220,8 @@ def test_undo_prints_the_same_summary_and_quiet_only_the_totals(
     assert re.search(r"undo of run \d+ \(recorded as run \d+\): 4 undone \(4.5 kB\)", r.out)
     assert cli_main("run", "-c", cfg).code == 0
     q = cli_main("undo", "-q")
-    assert q.code == 0 and len(q.out.splitlines()) == 1 and "4 undone" in q.out
+    assert q.code == 0 and "4 undone" in q.out.splitlines()[0]
+    assert len(q.out.splitlines()) == 2  # the totals and the hint (an undo can be undone)
 
 
 # -- the summary itself ---------------------------------------------------------------------
@@ -242,3 +249,53 @@ def test_reason_key_drops_the_files_own_paths_only() -> None:
     )
     assert reason_key("Permission denied: /s/a.txt", "/s/a.txt") == "Permission denied"
     assert reason_key("not a folder: /shared", "/s/a.txt") == "not a folder: /shared"
+
+
+def test_undo_jsonl_streams_its_steps_then_a_summary(
+    tmp_path: Path, tree: Any, cli_main: Any, write_config: Any
+) -> None:
+    _inbox(tmp_path, tree)
+    assert cli_main("run", "-c", write_config(_rules(tmp_path))).code == 0
+    r = cli_main("undo", "--format", "jsonl")
+    assert r.code == 0, r.err
+    *steps, final = [json.loads(line) for line in r.out.splitlines()]
+    assert [(s["type"], s["status"]) for s in steps] == [("operation", "done")] * 4
+    assert final["type"] == "summary" and final["mode"] == "undo"
+    assert final["undone"] == 4 and final["files"] == 4 and final["bytes"] == 4500
+
+
+def test_watch_log_file_lines_carry_timestamps(tmp_path: Path, write_config: Any) -> None:
+    src, dst = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    cfg = write_config(f"rules:\n  - name: z\n    locations: {src}\n    actions: [move: {dst}/]\n")
+    log = tmp_path / "watch.log"
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "fileorganizer", "watch", "-c", cfg),
+            *("--log-file", log, "--stable-seconds", "0.2", "--no-log-stderr"),
+        ],
+        env=dict(os.environ, NO_COLOR="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "watch started" not in (log.read_text() if log.exists() else ""):
+            assert time.monotonic() < deadline, "the watcher did not start"
+            time.sleep(0.05)
+        (src / "a.txt").write_text("a")
+        while not (dst / "a.txt").exists():
+            assert time.monotonic() < deadline, "the watcher did not move the file"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
+    lines = log.read_text().splitlines()
+    assert lines and all(
+        re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ ", ln) for ln in lines
+    )
+    assert any(f"move {src / 'a.txt'} -> {dst / 'a.txt'}" in ln for ln in lines)

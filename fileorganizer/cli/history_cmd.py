@@ -37,6 +37,8 @@ from fileorganizer.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from fileorganizer.cli.logfile import LogFile
     from fileorganizer.cli.summary import Summary
     from fileorganizer.history import RecoveryReport, UndoResult, UndoStep
@@ -60,6 +62,9 @@ class RunMode(StrEnum):
     watch = "watch"
     undo = "undo"
 
+
+#: the undo's progress count moves every this many files
+PROGRESS_EVERY = 100
 
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", help="How many runs to show.", min=1)]
 SinceOpt = Annotated[
@@ -188,6 +193,7 @@ class _UndoPrinter:
         verbose: bool,
         jsonl: bool,
         log: LogFile | None,
+        progress: bool = True,
     ) -> None:
         self.summary = summary
         self.out, self.err = stdout_console(), stderr_console()
@@ -197,7 +203,35 @@ class _UndoPrinter:
         self.log = log
         self.color = wants_color(self.out)
         self._lines = ChunkedLines(self.out.file.write, self.out.file.flush)
-        self.flush = self._lines.flush
+        # a count on a terminal's stderr while it works (not under lines on the same terminal)
+        streams_to_tty = (verbose or jsonl) and self.out.is_terminal
+        self.show_progress = progress and self.err.is_terminal and not streams_to_tty
+        self._progress: Progress | None = None
+        self._task: Any = None
+        self._steps = 0
+
+    def flush(self) -> None:
+        """Write the lines held so far."""
+        self._lines.flush()
+
+    def stop_progress(self) -> None:
+        """Erase the progress display (before the summary)."""
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def _count_step(self) -> None:
+        self._steps += 1
+        if not self.show_progress or self._steps % PROGRESS_EVERY:
+            return
+        if self._progress is None:
+            from fileorganizer.cli.render import progress_display
+
+            self._progress = progress_display(self.err, known_total=False, unit="files")
+            self._progress.start()
+            verb = "checking" if self.summary.dry_run else "undoing"
+            self._task = self._progress.add_task(verb, total=None)
+        self._progress.update(self._task, completed=self._steps)
 
     def _c(self, style: str, text: str) -> str:
         return paint(style, text, self.color)
@@ -206,6 +240,7 @@ class _UndoPrinter:
         from fileorganizer.cli.logfile import Level
         from fileorganizer.cli.summary import Outcome, reason_key
 
+        self._count_step()
         if self.jsonl:
             self._lines.add(_json({"type": "operation", **step.to_dict()}))
         status = step.status
@@ -233,6 +268,7 @@ class _UndoPrinter:
             self.log.write(f"{outcome.value} {step.src}: {reason}", level)
         if self.verbose:
             self.flush()
+            self.stop_progress()
             if status == "irreversible":
                 self.err.print(f"[red]cannot undo[/] {escape(reason)}")
             else:
@@ -241,6 +277,7 @@ class _UndoPrinter:
     def finish(self, result: UndoResult, *, quiet: bool, seconds: float) -> None:
         from fileorganizer.cli.summary_view import Totals, render_summary, summary_text
 
+        self.stop_progress()
         if self.verbose:
             for d in result.removed_dirs:
                 self._lines.add(f"{self._c('green', 'removed empty folder')} {safe_text(d)}")
@@ -313,6 +350,7 @@ def undo_cmd(
             verbose=verbose and not quiet and fmt is StreamFormat.text,
             jsonl=fmt is StreamFormat.jsonl,
             log=log,
+            progress=not quiet,
         )
     started = time.monotonic()
     try:
@@ -328,6 +366,7 @@ def undo_cmd(
             )
     except BaseException:
         if printer is not None:
+            printer.stop_progress()
             printer.flush()
         if log is not None:
             log.close()

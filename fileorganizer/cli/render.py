@@ -83,6 +83,38 @@ def describe(op: Operation, dst: str | None = None) -> str:
     return line
 
 
+def progress_display(err: Console, *, known_total: bool, unit: str = "checks") -> Progress:
+    """A transient progress display on ``err``: a bar when the total is known, else a count.
+
+    While planning, the count is of (file, rule) checks, not of files: each rule
+    looks at the files of its locations.
+    """
+    # imported here: only a terminal shows a progress display
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    if known_total:
+        columns: tuple[Any, ...] = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+    else:
+        columns = (
+            SpinnerColumn(),
+            TextColumn(f"{{task.description}}: {{task.completed:,.0f}} {unit}"),
+            TimeElapsedColumn(),
+        )
+    return Progress(*columns, console=err, transient=True)
+
+
 def _size(op: Operation) -> int:
     ident = op.identity
     return ident.size if ident is not None else 0
@@ -137,6 +169,7 @@ class CliReporter(Reporter):
         self._color = wants_color(out)
         self._progress: Progress | None = None
         self._task: Any = None
+        self._phase = ""
         self._lines = ChunkedLines(out.file.write, out.file.flush)
 
     # progress ---------------------------------------------------------------
@@ -148,26 +181,14 @@ class CliReporter(Reporter):
             self.wants_progress = False
             return
         description = PHASES.get(phase, phase)
+        if self._progress is not None and self._phase != phase:
+            self._progress.stop()  # a new phase gets the columns that suit it
+            self._progress = None
         if self._progress is None:
-            # imported here: only a terminal shows a progress display
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-
-            self._progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=self.err,
-                transient=True,
-            )
+            self._progress = progress_display(self.err, known_total=total is not None)
             self._progress.start()
             self._task = self._progress.add_task(description, total=total)
+            self._phase = phase
         self._progress.update(self._task, completed=done, total=total, description=description)
 
     def close(self) -> None:

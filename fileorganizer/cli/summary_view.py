@@ -2,8 +2,8 @@
 
 Tables by destination folder and by rule on stdout (unless ``-q``), the files
 that were not done grouped by reason on stderr (the first few paths of each),
-then one totals line on stdout, with the undo hint only when there is
-something to undo.
+then one totals line on stdout, and a line with the undo hint only when there
+is something to undo.
 """
 
 from __future__ import annotations
@@ -171,9 +171,14 @@ def totals_line(summary: Summary, totals: Totals) -> str:
         text += f" in {totals.seconds:.1f} s"
     if totals.interrupted:
         text += " [yellow](interrupted)[/]"
-    if totals.run_id is not None and summary.changed_anything and not summary.dry_run:
-        text += f" [dim](run {totals.run_id}; undo with 'fileorganizer undo {totals.run_id}')[/]"
     return text
+
+
+def undo_hint(summary: Summary, totals: Totals) -> str | None:
+    """``run 41: undo with 'fileorganizer undo 41'``, only when there is something to undo."""
+    if totals.run_id is None or not summary.changed_anything or summary.dry_run:
+        return None
+    return f"[dim]run {totals.run_id}: undo with 'fileorganizer undo {totals.run_id}'[/]"
 
 
 def render_summary(
@@ -197,6 +202,9 @@ def render_summary(
     render_outcomes(err, summary, dry_run=summary.dry_run)
     err.file.flush()
     out.print(totals_line(summary, totals))
+    hint = undo_hint(summary, totals)
+    if hint is not None:
+        out.print(hint)
 
 
 def summary_text(summary: Summary, totals: Totals, *, undo: bool = False) -> str:
@@ -208,4 +216,7 @@ def summary_text(summary: Summary, totals: Totals, *, undo: bool = False) -> str
     render_tables(console, summary, undo=undo)
     render_outcomes(console, summary, dry_run=summary.dry_run)
     console.print(totals_line(summary, totals))
+    hint = undo_hint(summary, totals)
+    if hint is not None:
+        console.print(hint)
     return buf.getvalue().rstrip("\n")
