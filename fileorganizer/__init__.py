@@ -21,6 +21,7 @@ from fileorganizer._lazy import lazy_names
 from fileorganizer._version import __version__
 
 if TYPE_CHECKING:
+    from fileorganizer.api import apply_plan, run, undo_run
     from fileorganizer.config import Config, default_config, load_config, load_config_text
     from fileorganizer.errors import (
         ConfigError,
@@ -36,11 +37,12 @@ if TYPE_CHECKING:
         UndoError,
         UnsafePathError,
     )
-    from fileorganizer.executor import RunResult, apply_plan
-    from fileorganizer.history import History, undo_run
+    from fileorganizer.history import History
     from fileorganizer.operations import Operation, OpKind, OpResult, OpStatus
-    from fileorganizer.planner import Plan, plan
+    from fileorganizer.planner import plan
+    from fileorganizer.plans import Plan
     from fileorganizer.report import Reporter
+    from fileorganizer.results import RunResult
 
 #: Public name -> the module that defines it (imported on first access).
 _LAZY: dict[str, str] = {
@@ -60,15 +62,16 @@ _LAZY: dict[str, str] = {
     "TemplateError": "fileorganizer.errors",
     "UndoError": "fileorganizer.errors",
     "UnsafePathError": "fileorganizer.errors",
-    "RunResult": "fileorganizer.executor",
-    "apply_plan": "fileorganizer.executor",
+    "RunResult": "fileorganizer.results",
+    "apply_plan": "fileorganizer.api",
+    "run": "fileorganizer.api",
+    "undo_run": "fileorganizer.api",
     "History": "fileorganizer.history",
-    "undo_run": "fileorganizer.history",
     "Operation": "fileorganizer.operations",
     "OpKind": "fileorganizer.operations",
     "OpResult": "fileorganizer.operations",
     "OpStatus": "fileorganizer.operations",
-    "Plan": "fileorganizer.planner",
+    "Plan": "fileorganizer.plans",
     "plan": "fileorganizer.planner",
     "Reporter": "fileorganizer.report",
 }
@@ -101,6 +104,7 @@ __all__ = [
     "load_config",
     "load_config_text",
     "plan",
+    "run",
     "undo_run",
 ]
 

@@ -1,7 +1,9 @@
 """Named crash points for fault-injection tests.
 
 ``FILEORGANIZER_CRASH_AT=name`` makes the process kill itself (SIGKILL) when
-it reaches the point ``name``. The variable is read only at the points.
+it reaches the point ``name``. The variable is read only at the points. Every
+plan (a run, an undo, a recovery, a watch batch) goes through the same
+executor, so the same points cover all of them.
 """
 
 from __future__ import annotations
@@ -19,9 +21,6 @@ POINTS = (
     "before_done_commit",
     "trash_after_info",
     "trash_after_rename",
-    "undo_after_intent_commit",
-    "undo_after_rename",
-    "undo_before_done_commit",
 )
 
 

@@ -1,33 +1,31 @@
-"""Applying a :class:`~fileorganizer.planner.Plan`.
+"""Applying a :class:`~fileorganizer.plans.Plan`: the one place plans become changes.
 
-For each batch of operations: journal the intents (one commit), then for each
-operation re-check its source, act through :mod:`fileorganizer.fsops`, and
-collect an :class:`OpResult`; then journal the results. A failure on one file
-is recorded and the run goes on.
+``run``, ``undo``, recovery and every watch batch apply their plans here. For
+each batch of operations: journal the intents (one durable commit), then for
+each operation re-check its source, act through :mod:`fileorganizer.fsops`,
+and collect an :class:`OpResult`; then journal the results. A failure on one
+file is recorded and the run goes on. A stop request (SIGINT/SIGTERM) ends the
+run after the operation in progress: what was never started is taken out of
+the journal, so the history counts equal the disk.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Protocol
 
 from fileorganizer import fsops
-from fileorganizer.conflict import next_free_name
+from fileorganizer.apply import Appliers
 from fileorganizer.crash import crashpoint
-from fileorganizer.errors import DestinationExistsError, FileOrganizerError, SourceChangedError
-from fileorganizer.operations import (
-    ConflictMode,
-    Identity,
-    Intent,
-    Operation,
-    OpKind,
-    OpResult,
-    OpStatus,
-)
-from fileorganizer.planner import Plan
-from fileorganizer.report import Problem, Reporter
+from fileorganizer.errors import FileOrganizerError, SourceChangedError
+from fileorganizer.operations import Intent, Operation, OpKind, OpResult, OpStatus
+from fileorganizer.plans import Plan
+from fileorganizer.report import Reporter
+from fileorganizer.results import RunResult
+
+__all__ = ["Executor", "Journal", "NullJournal", "RunResult", "apply_plan"]
 
 #: the first batch of a run (its results show quickly), and the size batches double up to
 FIRST_BATCH = 250
@@ -38,12 +36,16 @@ class Journal(Protocol):
     """Where the executor records intents before acting and results after.
 
     ``record_intents`` must be durable when it returns (invariant 3).
+    ``record_results`` gets every intent's result, except those of intents
+    never started (a stop): those are in ``not_started`` and are forgotten.
     """
 
     def record_intents(self, intents: Sequence[Intent]) -> None:
         """Commit what is about to happen."""
 
-    def record_results(self, results: Sequence[OpResult]) -> None:
+    def record_results(
+        self, results: Sequence[OpResult], not_started: Sequence[Operation] = ()
+    ) -> None:
         """Commit what happened."""
 
 
@@ -53,62 +55,10 @@ class NullJournal:
     def record_intents(self, intents: Sequence[Intent]) -> None:
         return None
 
-    def record_results(self, results: Sequence[OpResult]) -> None:
+    def record_results(
+        self, results: Sequence[OpResult], not_started: Sequence[Operation] = ()
+    ) -> None:
         return None
-
-
-@dataclass
-class RunResult:
-    """What a run did: per-operation results, plus files that could not be planned.
-
-    ``counts`` always covers every operation. ``results`` holds every result
-    unless the run was told not to keep the successful ones (a large run whose
-    caller only needs the counts); skipped and failed results are always kept.
-    """
-
-    results: list[OpResult] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    run_id: int | None = None
-    interrupted: bool = False
-    counts: dict[OpStatus, int] = field(default_factory=lambda: dict.fromkeys(OpStatus, 0))
-    keep_done: bool = True
-
-    def add(self, result: OpResult) -> None:
-        """Count ``result`` and keep it (successful ones only when ``keep_done``)."""
-        self.counts[result.status] += 1
-        if self.keep_done or result.status is not OpStatus.DONE:
-            self.results.append(result)
-
-    @property
-    def applied(self) -> list[OpResult]:
-        """Operations carried out (empty when ``keep_done`` is off; see ``counts``)."""
-        return [r for r in self.results if r.status is OpStatus.DONE]
-
-    @property
-    def skipped(self) -> list[OpResult]:
-        """Operations skipped (source gone or changed, conflict policy skip)."""
-        return [r for r in self.results if r.status is OpStatus.SKIPPED]
-
-    @property
-    def failed(self) -> list[OpResult]:
-        """Operations that failed."""
-        return [r for r in self.results if r.status is OpStatus.FAILED]
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing failed and every file could be planned."""
-        return not self.counts[OpStatus.FAILED] and not self.problems
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready summary."""
-        return {
-            "run_id": self.run_id,
-            "applied": self.counts[OpStatus.DONE],
-            "skipped": self.counts[OpStatus.SKIPPED],
-            "failed": self.counts[OpStatus.FAILED],
-            "problems": len(self.problems),
-            "interrupted": self.interrupted,
-        }
 
 
 class Executor:
@@ -132,17 +82,11 @@ class Executor:
         self.trash = trash or fsops.Trash(default_trash_dir())
         #: a fixed batch size, or None: batches grow from FIRST_BATCH to MAX_BATCH
         self.batch_size = batch_size
-        self.verify_hash = verify_hash
         self.should_stop = should_stop
         self.keep_results = keep_results
         #: planned path -> real path, for ops whose destination moved at apply time
         self._redirects: dict[str, str] = {}
-        #: folders known to exist (made or seen by this run): one check per folder
-        self._known_dirs: set[str] = set()
-        self._checked: Identity | None = None
-        self._crossed = True
-        #: operations added at apply time to make room (overwrite of a newcomer)
-        self.extra_results: list[OpResult] = []
+        self.appliers = Appliers(self.trash, verify_hash, self._make_room, self._redirects)
 
     def apply(self, operations: Sequence[Operation], *, release: bool = False) -> RunResult:
         """Apply ``operations`` in order, in journaled batches.
@@ -162,6 +106,7 @@ class Executor:
         while start < total:
             if self._stop_requested():
                 result.interrupted = True
+                result.not_started += total - start
                 break
             if pending is not None:
                 batch = [pending.pop() for _ in range(min(size, len(pending)))]
@@ -171,16 +116,16 @@ class Executor:
             del batch
             self.journal.record_intents(intents)
             crashpoint("after_intent_commit")
-            batch_results = self._apply_batch(intents, result)
+            done, not_started = self._apply_batch(intents, result)
             crashpoint("before_done_commit")
-            self.journal.record_results(batch_results)
-            for r in batch_results:
+            self.journal.record_results(done, not_started)
+            for r in self.appliers.extra_results:
+                result.add(r)
+            self.appliers.extra_results.clear()
+            for r in done:
                 self._report(r)
-            for r in self.extra_results:
                 result.add(r)
-            self.extra_results.clear()
-            for r in batch_results:
-                result.add(r)
+            result.not_started += len(not_started)
             start += len(intents)
             if progress:
                 self.reporter.progress(min(start, total), total, "apply")
@@ -191,18 +136,19 @@ class Executor:
             pending.reverse()  # anything not applied (a stop) stays, in order
         return result
 
-    def _apply_batch(self, intents: list[Intent], result: RunResult) -> list[OpResult]:
-        """Apply each intent in order; after a stop request the rest are skipped, untouched."""
+    def _apply_batch(
+        self, intents: list[Intent], result: RunResult
+    ) -> tuple[list[OpResult], list[Operation]]:
+        """Apply each intent in order; after a stop request the rest are not started."""
         out: list[OpResult] = []
         should_stop = self.should_stop
         apply_one = self._apply_one
-        for intent in intents:
-            if not result.interrupted and (should_stop is None or not should_stop()):
-                out.append(apply_one(intent))
-                continue
-            result.interrupted = True
-            out.append(OpResult(intent.op, OpStatus.SKIPPED, reason="interrupted before this file"))
-        return out
+        for k, intent in enumerate(intents):
+            if should_stop is not None and should_stop():
+                result.interrupted = True
+                return out, [i.op for i in intents[k:]]
+            out.append(apply_one(intent))
+        return out, []
 
     def _stop_requested(self) -> bool:
         flag = self.should_stop
@@ -223,14 +169,18 @@ class Executor:
         src = self._redirects.get(op.src, op.src) if self._redirects else op.src
         if src != op.src:
             op = replace(op, src=src)
-        if op.kind is OpKind.TRASH:
+        kind = op.kind
+        if kind is OpKind.TRASH:
             try:
                 slot = self.trash.reserve(op.src, op.op_id)
             except OSError:
                 return Intent(op, None)
             temp = fsops.temp_path_for(slot.files_path, op.op_id)
             return Intent(op, None, temp_path=temp, trash_path=slot.files_path)
-        if op.kind in (OpKind.MOVE, OpKind.RENAME, OpKind.COPY) and op.dst:
+        if kind is OpKind.RESTORE and op.dst:
+            temp = fsops.temp_path_for(op.dst, op.op_id)
+            return Intent(op, op.dst, temp_path=temp, trash_path=op.src)
+        if kind in _TEMP_KINDS and op.dst:
             return Intent(op, op.dst, temp_path=fsops.temp_path_for(op.dst, op.op_id))
         return Intent(op, op.dst)
 
@@ -241,13 +191,7 @@ class Executor:
             intent = replace(intent, op=replace(intent.op, src=redirected))
         op = intent.op
         try:
-            if op.kind is OpKind.ECHO:
-                return OpResult(op, OpStatus.DONE)
-            if op.kind is not OpKind.SYMLINK:
-                self._checked = fsops.check_identity(
-                    op.src, op.identity, check_inode=op.check_inode
-                )
-            return self._dispatch(intent)
+            return self.appliers.apply(intent)
         except SourceChangedError as exc:
             return OpResult(op, OpStatus.SKIPPED, reason=str(exc))
         except FileOrganizerError as exc:
@@ -255,97 +199,10 @@ class Executor:
         except OSError as exc:
             return OpResult(op, OpStatus.FAILED, error=_os_message(exc))
 
-    def _dispatch(self, intent: Intent) -> OpResult:
-        op = intent.op
-        kind = op.kind
-        if kind is OpKind.TRASH:
-            return self._trash(intent)
-        if kind is OpKind.DELETE:
-            if op.same_as and not fsops.same_bytes(op.src, op.same_as):
-                return OpResult(op, OpStatus.SKIPPED, reason=f"no longer identical to {op.same_as}")
-            fsops.delete(op.src)
-            return OpResult(op, OpStatus.DONE)
-        assert op.dst is not None
-        parent = os.path.dirname(op.dst)
-        created: list[str] = []
-        if parent not in self._known_dirs:
-            created = fsops.makedirs(parent)
-            self._known_dirs.add(parent)
-        dst = op.dst
-        for _attempt in range(3):
-            try:
-                self._transfer(
-                    kind, op, dst, intent.temp_path or fsops.temp_path_for(dst, op.op_id)
-                )
-            except FileNotFoundError:
-                if os.path.isdir(parent) or not os.path.lexists(op.src):
-                    raise
-                created += fsops.makedirs(parent)  # the folder vanished mid-run
-                continue
-            except DestinationExistsError:
-                new_dst, pre = self._resolve_at_apply(op, dst)
-                if pre is not None:
-                    return pre
-                assert new_dst is not None
-                dst = new_dst
-                continue
-            if dst != op.dst:
-                self._redirects[op.dst] = dst
-            if kind in (OpKind.MOVE, OpKind.RENAME) and not self._crossed:
-                after: Identity | None = self._checked  # a rename keeps inode and times
-            else:
-                after = _identity_or_none(dst)
-            return OpResult(
-                op, OpStatus.DONE, dst=dst, created_dirs=tuple(created), identity_after=after
-            )
-        return OpResult(op, OpStatus.FAILED, error=f"destination kept appearing: {dst}")
-
-    def _transfer(self, kind: OpKind, op: Operation, dst: str, temp: str) -> None:
-        self._crossed = True
-        if kind in (OpKind.MOVE, OpKind.RENAME):
-            self._crossed = fsops.move(
-                op.src, dst, temp, expected=None, verify_hash=self.verify_hash
-            )
-        elif kind is OpKind.COPY:
-            fsops.copy(op.src, dst, temp, verify_hash=self.verify_hash)
-        elif kind is OpKind.SYMLINK:
-            fsops.symlink(op.src, dst)
-        elif kind is OpKind.HARDLINK:
-            fsops.hardlink(op.src, dst)
-        else:  # pragma: no cover - every kind is dispatched above
-            raise FileOrganizerError(f"unknown operation kind {kind}")
-
-    def _resolve_at_apply(self, op: Operation, dst: str) -> tuple[str | None, OpResult | None]:
-        """A destination appeared after planning: apply the conflict policy again.
-
-        Returns a new destination to try, or a final result for ``op``. Making
-        room (overwrite/trash: the newcomer goes to the trash; rename_existing:
-        it is renamed) is journaled and reported as an operation of its own.
-        """
-        mode = op.on_conflict
-        if mode is ConflictMode.SKIP:
-            return None, OpResult(op, OpStatus.SKIPPED, reason=f"{dst} exists (on_conflict: skip)")
-        if (
-            mode is ConflictMode.DEDUPLICATE
-            and op.kind is not OpKind.SYMLINK
-            and fsops.same_bytes(op.src, dst)
-        ):
-            return None, OpResult(
-                op,
-                OpStatus.SKIPPED,
-                reason=f"identical to existing {dst} (on_conflict: deduplicate)",
-            )
-        is_file = os.path.isfile(dst) or os.path.islink(dst)
-        if is_file and mode in (ConflictMode.OVERWRITE, ConflictMode.TRASH):
-            room = self._make_room(op, OpKind.TRASH, dst, None)
-            return (dst, None) if room.status is OpStatus.DONE else (None, _blocked(op, room))
-        if is_file and mode is ConflictMode.RENAME_EXISTING:
-            aside = next_free_name(dst, op.rename_template, os.path.lexists)
-            room = self._make_room(op, OpKind.MOVE, dst, aside)
-            return (dst, None) if room.status is OpStatus.DONE else (None, _blocked(op, room))
-        return next_free_name(dst, op.rename_template, os.path.lexists), None
-
     def _make_room(self, op: Operation, kind: OpKind, path: str, dst: str | None) -> OpResult:
+        """Journal and apply an operation that makes room for ``op`` at apply time."""
+        from fileorganizer.operations import Identity
+
         extra = Operation(
             kind=kind,
             src=path,
@@ -362,35 +219,12 @@ class Executor:
         result = self._apply_one(intent)
         self.journal.record_results([result])
         self._report(result)
-        self.extra_results.append(result)
+        self.appliers.extra_results.append(result)
         return result
 
-    def _trash(self, intent: Intent) -> OpResult:
-        op = intent.op
-        if op.same_as and not fsops.same_bytes(op.src, op.same_as):
-            return OpResult(op, OpStatus.SKIPPED, reason=f"no longer identical to {op.same_as}")
-        if intent.trash_path is None:
-            return OpResult(
-                op, OpStatus.FAILED, error="no trash folder available (nothing deleted)"
-            )
-        slot = fsops.TrashSlot(intent.trash_path, fsops.Trash.info_path_of(intent.trash_path))
-        temp = intent.temp_path or fsops.temp_path_for(slot.files_path, op.op_id)
-        where = self.trash.put(op.src, slot, temp)
-        return OpResult(
-            op, OpStatus.DONE, trash_path=where, identity_after=_identity_or_none(where)
-        )
 
-
-def _blocked(op: Operation, room: OpResult) -> OpResult:
-    why = room.error or room.reason or "could not make room"
-    return OpResult(op, OpStatus.FAILED, error=f"could not make room at {room.op.src}: {why}")
-
-
-def _identity_or_none(path: str) -> Identity | None:
-    try:
-        return Identity.of(path)
-    except OSError:
-        return None
+#: kinds whose bytes may be copied to a temporary name beside the destination
+_TEMP_KINDS = frozenset({OpKind.MOVE, OpKind.RENAME, OpKind.COPY})
 
 
 def _os_message(exc: OSError) -> str:
@@ -408,10 +242,12 @@ def apply_plan(
     trash_dir: str | os.PathLike[str] | None = None,
     batch_size: int | None = None,
     verify_hash: bool = False,
+    should_stop: Callable[[], bool] | None = None,
 ) -> RunResult:
     """Apply ``plan``; return what was applied, skipped and failed.
 
-    Without a ``journal`` nothing is recorded (use :class:`History` for undo).
+    Without a ``journal`` nothing is recorded (to record an undoable run, use
+    :func:`fileorganizer.session.apply_recorded` or pass ``history.journal(run)``).
     """
     trash = fsops.Trash(trash_dir) if trash_dir is not None else None
     executor = Executor(
@@ -420,6 +256,7 @@ def apply_plan(
         trash=trash,
         batch_size=batch_size,
         verify_hash=verify_hash,
+        should_stop=should_stop,
     )
     result = executor.apply(plan.operations)
     result.problems = list(plan.problems)

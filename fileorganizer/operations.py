@@ -14,7 +14,12 @@ from enum import StrEnum
 
 
 class OpKind(StrEnum):
-    """What an operation does."""
+    """What an operation does.
+
+    The first kinds are what rules plan; the others are what undo and
+    recovery plan (the inverses of the first, and clean-up of the tool's own
+    leftovers). Every kind is applied by the one executor.
+    """
 
     MOVE = "move"
     COPY = "copy"
@@ -24,6 +29,20 @@ class OpKind(StrEnum):
     SYMLINK = "symlink"
     HARDLINK = "hardlink"
     ECHO = "echo"
+    #: a trashed file back to where it was (``src`` the trash path)
+    RESTORE = "restore"
+    #: remove a copy the tool made, while it is unchanged and equal to ``same_as``
+    REMOVE_COPY = "remove_copy"
+    #: remove a symlink the tool made, while it is unchanged (``same_as``: its target)
+    REMOVE_SYMLINK = "remove_symlink"
+    #: remove a hard link the tool made, while it is unchanged (``same_as``: the original)
+    REMOVE_HARDLINK = "remove_hardlink"
+    #: remove a folder the tool made, if it is empty
+    RMDIR = "rmdir"
+    #: make a folder (the inverse of ``rmdir``)
+    MKDIR = "mkdir"
+    #: remove a leftover of the tool's own (a temporary file, an orphaned trash entry)
+    CLEANUP = "cleanup"
 
     @property
     def changes_disk(self) -> bool:
@@ -32,13 +51,62 @@ class OpKind(StrEnum):
 
     @property
     def removes_source(self) -> bool:
-        """Whether the source is gone from its place after this kind."""
-        return self in (OpKind.MOVE, OpKind.RENAME, OpKind.TRASH, OpKind.DELETE)
+        """Whether the entry at ``src`` is gone from its place after this kind."""
+        return self in _REMOVES_SOURCE
+
+    @property
+    def transfers(self) -> bool:
+        """Whether this kind takes the entry at ``src`` to a new place (``dst`` or the trash)."""
+        return self in _TRANSFERS
+
+    @property
+    def creates(self) -> bool:
+        """Whether this kind makes a new entry (at ``dst``; ``mkdir`` at ``src``)."""
+        return self in _CREATES
 
     @property
     def reversible(self) -> bool:
         """Whether undo can reverse this kind (permanent delete cannot)."""
-        return self is not OpKind.DELETE
+        return self in INVERSE or self is OpKind.ECHO
+
+    @property
+    def inverse(self) -> OpKind | None:
+        """The kind that reverses this one, or None (delete, clean-up, echo)."""
+        return INVERSE.get(self)
+
+
+_REMOVES_SOURCE = frozenset(
+    {
+        OpKind.MOVE,
+        OpKind.RENAME,
+        OpKind.TRASH,
+        OpKind.DELETE,
+        OpKind.RESTORE,
+        OpKind.REMOVE_COPY,
+        OpKind.REMOVE_SYMLINK,
+        OpKind.REMOVE_HARDLINK,
+        OpKind.RMDIR,
+        OpKind.CLEANUP,
+    }
+)
+_TRANSFERS = frozenset({OpKind.MOVE, OpKind.RENAME, OpKind.TRASH, OpKind.RESTORE})
+_CREATES = frozenset({OpKind.COPY, OpKind.SYMLINK, OpKind.HARDLINK, OpKind.MKDIR})
+
+#: What reverses each kind. ``delete``, ``cleanup`` and ``echo`` have no inverse.
+INVERSE: dict[OpKind, OpKind] = {
+    OpKind.MOVE: OpKind.MOVE,
+    OpKind.RENAME: OpKind.RENAME,
+    OpKind.TRASH: OpKind.RESTORE,
+    OpKind.RESTORE: OpKind.TRASH,
+    OpKind.COPY: OpKind.REMOVE_COPY,
+    OpKind.REMOVE_COPY: OpKind.COPY,
+    OpKind.SYMLINK: OpKind.REMOVE_SYMLINK,
+    OpKind.REMOVE_SYMLINK: OpKind.SYMLINK,
+    OpKind.HARDLINK: OpKind.REMOVE_HARDLINK,
+    OpKind.REMOVE_HARDLINK: OpKind.HARDLINK,
+    OpKind.RMDIR: OpKind.MKDIR,
+    OpKind.MKDIR: OpKind.RMDIR,
+}
 
 
 class ConflictMode(StrEnum):
@@ -137,8 +205,11 @@ class Operation:
     rename_template: str = DEFAULT_RENAME_TEMPLATE
     message: str | None = None
     note: str | None = None
-    #: For a removal of a duplicate: the original it must still equal, byte for byte.
+    #: For a removal of a duplicate or a copy: the original it must still equal,
+    #: byte for byte (for ``remove_symlink``/``remove_hardlink``: what it links to).
     same_as: str | None = None
+    #: For an operation of an undo: the history id of the operation it reverses.
+    reverses: int | None = None
 
     @classmethod
     def planned(
@@ -178,6 +249,7 @@ class Operation:
         _op_message(op, None)
         _op_note(op, None)
         _op_same_as(op, None)
+        _op_reverses(op, None)
         return op
 
     @property
@@ -199,6 +271,8 @@ class Operation:
             "message": self.message,
             "note": self.note,
             "reversible": self.reversible,
+            "same_as": self.same_as,
+            "reverses": self.reverses,
         }
 
 
@@ -217,6 +291,7 @@ _op_rename_template = Operation.__dict__["rename_template"].__set__
 _op_message = Operation.__dict__["message"].__set__
 _op_note = Operation.__dict__["note"].__set__
 _op_same_as = Operation.__dict__["same_as"].__set__
+_op_reverses = Operation.__dict__["reverses"].__set__
 
 
 @dataclass(frozen=True, slots=True)

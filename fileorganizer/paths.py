@@ -22,6 +22,8 @@ ENV_DATA_DIR = "FILEORGANIZER_DATA_DIR"
 ENV_LOG_DIR = "FILEORGANIZER_LOG_DIR"
 ENV_DB = "FILEORGANIZER_DB"
 ENV_TRASH_DIR = "FILEORGANIZER_TRASH_DIR"
+ENV_DATABASE_URL = "FILEORGANIZER_DATABASE_URL"
+ENV_HOST_ID = "FILEORGANIZER_HOST_ID"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class AppPaths:
     log_dir: Path
     db_path: Path
     trash_dir: Path
+    #: an SQLAlchemy URL of a shared history database (None: the SQLite file ``db_path``)
+    database_url: str | None = None
 
     @property
     def config_file(self) -> Path:
@@ -75,6 +79,7 @@ def resolve_paths(
     log_dir: Path | None = None,
     db_path: Path | None = None,
     trash_dir: Path | None = None,
+    database_url: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> AppPaths:
     """Compute the tool's paths: arguments win, then env vars, then platformdirs."""
@@ -92,4 +97,23 @@ def resolve_paths(
     logs = pick(log_dir, ENV_LOG_DIR, platformdirs.user_log_dir(APP_NAME))
     db = pick(db_path, ENV_DB, data / "history.sqlite")
     trash = Path(trash_dir).expanduser() if trash_dir is not None else default_trash_dir(env)
-    return AppPaths(config_dir=cfg, data_dir=data, log_dir=logs, db_path=db, trash_dir=trash)
+    url = database_url or env.get(ENV_DATABASE_URL) or None
+    return AppPaths(
+        config_dir=cfg,
+        data_dir=data,
+        log_dir=logs,
+        db_path=db,
+        trash_dir=trash,
+        database_url=url,
+    )
+
+
+def host_id(env: Mapping[str, str] | None = None) -> str:
+    """This host's name in the history: ``$FILEORGANIZER_HOST_ID``, else the hostname."""
+    env = os.environ if env is None else env
+    given = env.get(ENV_HOST_ID, "").strip()
+    if given:
+        return given
+    import socket
+
+    return socket.gethostname() or "localhost"

@@ -221,6 +221,8 @@ class ScanSpec:
     include: tuple[str, ...] = ()
     ignore_errors: bool = False
     protected: tuple[str, ...] = field(default=())
+    #: yield symlinks (as entries for the link itself); by default they are skipped
+    include_symlinks: bool = False
 
 
 ErrorHook = Callable[[str, OSError], None]
@@ -279,6 +281,7 @@ def _walk(
     # files costs a fraction of the memory while it is being planned
     names: list[str] = []
     dirs: set[str] = set()
+    links: set[str] = set()
     try:
         with os.scandir(top) as it:
             for d in it:
@@ -286,6 +289,8 @@ def _walk(
                 try:
                     if d.is_dir(follow_symlinks=False):
                         dirs.add(d.name)
+                    elif d.is_symlink():
+                        links.add(d.name)
                 except OSError:
                     pass
     except OSError as exc:
@@ -300,10 +305,13 @@ def _walk(
     rx_include = _compile_globs(spec.include)
     files_here = want_files and depth >= spec.min_depth
     prefix = top if top.endswith(os.sep) else top + os.sep
+    skip_links = bool(links) and not spec.include_symlinks
     for name in names:
         path = prefix + name
         if protected and _is_protected(path, protected):
             continue
+        if skip_links and name in links:
+            continue  # a symlink is left alone unless the location opts in
         if name in dirs:
             if rx_dirs is not None and rx_dirs.match(name):
                 continue

@@ -10,10 +10,23 @@ from pathlib import Path
 
 from fileorganizer import load_config_text
 from fileorganizer.history import History, OpRecord
+from fileorganizer.operations import OpKind
 from fileorganizer.paths import AppPaths, resolve_paths
 from fileorganizer.session import SessionOptions, SessionResult, organize
 
 TEMP_PREFIX = ".fileorganizer-tmp-"
+
+#: kinds that remove the entry at their ``src``
+REMOVALS = frozenset(
+    {
+        OpKind.REMOVE_COPY,
+        OpKind.REMOVE_SYMLINK,
+        OpKind.REMOVE_HARDLINK,
+        OpKind.DELETE,
+        OpKind.CLEANUP,
+        OpKind.RMDIR,
+    }
+)
 
 
 def app_paths() -> AppPaths:
@@ -84,10 +97,11 @@ def assert_history_matches_disk(history: History, run_ids: Iterable[int]) -> Non
                 continue
             target = _target(o)
             if o.state == "done":
-                if o.kind in ("remove_copy", "remove_symlink", "remove_hardlink", "delete"):
-                    path = o.src if o.kind == "delete" else target
-                    assert path is not None
-                    assert not os.path.lexists(path) or path in targets_done, o.to_dict()
+                if o.kind in REMOVALS:
+                    # (a removal acts on its src: a copy, a link, a leftover, a folder)
+                    assert not os.path.lexists(o.src) or o.src in targets_done, o.to_dict()
+                    continue
+                if o.kind is OpKind.MKDIR:
                     continue
                 assert target is not None, o.to_dict()
                 assert os.path.lexists(target) or target in moved_on, o.to_dict()
@@ -95,8 +109,6 @@ def assert_history_matches_disk(history: History, run_ids: Iterable[int]) -> Non
                     assert not os.path.lexists(o.src), o.to_dict()
             elif o.state == "skipped":
                 chained = o.src in targets_not_done  # its earlier step was not done either
-                assert os.path.lexists(o.src) or chained or o.kind.startswith("remove_"), (
-                    o.to_dict()
-                )
+                assert os.path.lexists(o.src) or chained or o.kind in REMOVALS, o.to_dict()
             elif o.state == "failed":
                 raise AssertionError(f"unexpected failed op: {o.to_dict()}")

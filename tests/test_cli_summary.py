@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fileorganizer.cli.summary import (
     MAX_PATHS,
     MAX_REASONS,
@@ -121,22 +123,23 @@ def test_sim_summarises_the_plan_and_lists_it_with_verbose(
     assert (tmp_path / "in" / "a.txt").exists()  # a sim changes nothing
 
 
+@pytest.mark.root
 def test_failures_are_grouped_by_reason_with_the_first_paths(
-    tmp_path: Path, tree: Any, cli_main: Any, write_config: Any
+    tmp_path: Path, tree: Any, cli_main: Any, write_config: Any, tmpfs: Any
 ) -> None:
     names = [f"f{i}.txt" for i in range(MAX_PATHS + 3)]
     tree.make(tmp_path / "in", dict.fromkeys(names, "x"))
-    (tmp_path / "blocker").write_text("a file where the rule wants a folder")
+    other_disk = tmpfs(size="1m", name="links")  # a hard link cannot cross devices
     cfg = write_config(
         f"rules:\n  - name: r\n    locations: {tmp_path}/in\n"
-        f"    actions: [move: {tmp_path}/blocker/sub/]\n"
+        f"    actions: [hardlink: {other_disk}/links/]\n"
     )
     r = cli_main("run", "-c", cfg)
     assert r.code == 1
     assert r.err.splitlines()[0] == f"failed: {len(names)} files"
     group = r.err.splitlines()[1]
     assert group.startswith("  ") and group.endswith(f"({len(names)})")
-    assert str(tmp_path / "blocker") in group  # the shared cause stays in the reason
+    assert "cross-device" in group and str(tmp_path) not in group  # one reason for all
     listed = [line.strip() for line in r.err.splitlines() if line.startswith("    /")]
     assert listed == [f"{tmp_path}/in/{n}" for n in sorted(names)[:MAX_PATHS]]
     assert "… and 3 more" in r.err
@@ -193,7 +196,8 @@ def test_log_file_gets_every_line_with_a_timestamp(
     u = cli_main("undo", "-q", "--log-file", log)
     assert u.code == 0 and u.out.startswith("undo of run")
     more = log.read_text().splitlines()[len(lines) :]
-    assert len([line for line in more if " INFO undone move: move " in line]) == 4
+    back = [line for line in more if " INFO move " in line and f"-> {tmp_path}/in/" in line]
+    assert len(back) == 4
     assert all(TIMESTAMP.match(line) for line in more)
 
 
@@ -259,7 +263,11 @@ def test_undo_jsonl_streams_its_steps_then_a_summary(
     r = cli_main("undo", "--format", "jsonl")
     assert r.code == 0, r.err
     *steps, final = [json.loads(line) for line in r.out.splitlines()]
-    assert [(s["type"], s["status"]) for s in steps] == [("operation", "done")] * 4
+    files = [s for s in steps if s["kind"] != "rmdir"]  # (and the folders the run made)
+    assert [(s["type"], s["status"], s["kind"]) for s in files] == [
+        ("operation", "done", "move")
+    ] * 4
+    assert {Path(s["dst"]).parent for s in files} == {tmp_path / "in"}
     assert final["type"] == "summary" and final["mode"] == "undo"
     assert final["undone"] == 4 and final["files"] == 4 and final["bytes"] == 4500
 

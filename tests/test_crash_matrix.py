@@ -1,8 +1,10 @@
 """The crash matrix: kill the process at every named crash point, for every
-operation kind, then start again and check that nothing was lost.
+operation kind, in a run and in an undo, then start again and check that
+nothing was lost.
 
-For each (point, kind) a real ``python -m fileorganizer run`` (or ``undo``)
-subprocess is killed by SIGKILL at the point (``FILEORGANIZER_CRASH_AT``).
+For each (phase, point, kind) a real ``python -m fileorganizer run`` (or
+``undo``, whose plan goes through the same executor) subprocess is killed by
+SIGKILL at the point (``FILEORGANIZER_CRASH_AT``).
 Then recovery runs (as on the next start-up) and we check:
 
 - the multiset of content hashes of user files, trash included, is what it
@@ -12,7 +14,8 @@ Then recovery runs (as on the next start-up) and we check:
 - undo then restores the original tree exactly, and empties the trash.
 
 Points a kind never passes (e.g. ``mid_copy`` for a same-device move) are
-listed in ``NOT_ON_PATH`` and not run.
+listed in ``NOT_ON_PATH`` (the run) and ``UNDO_NOT_ON_PATH`` (its undo) and
+not run.
 """
 
 from __future__ import annotations
@@ -35,12 +38,12 @@ from history_support import (
 )
 
 from fileorganizer.crash import ENV_CRASH_AT, POINTS
+from fileorganizer.errors import UndoError
 from fileorganizer.history import History
 from fileorganizer.session import recover_now, undo
 
 KINDS = ("move_same", "move_cross", "copy", "rename", "trash", "overwrite")
-FORWARD_POINTS = tuple(p for p in POINTS if not p.startswith("undo_"))
-UNDO_POINTS = tuple(p for p in POINTS if p.startswith("undo_"))
+PHASES = ("run", "undo")
 
 #: (point, kind) pairs whose code path does not pass the point.
 NOT_ON_PATH = {
@@ -62,6 +65,16 @@ NOT_ON_PATH = {
     ("trash_after_rename", "copy"),
     ("trash_after_rename", "rename"),
 }
+
+#: (point, kind) pairs that the undo of a run of that kind does not pass: an
+#: undo moves back (a same-device rename, or the verified cross-device copy),
+#: restores from the trash (a rename) and removes copies (an unlink); it never
+#: puts anything into the trash.
+UNDO_NOT_ON_PATH = (
+    {(p, k) for p in ("mid_copy", "before_source_unlink") for k in KINDS if k != "move_cross"}
+    | {("after_final_rename", "copy")}
+    | {(p, k) for p in ("trash_after_info", "trash_after_rename") for k in KINDS}
+)
 
 CONTENT = {"a.txt": b"alpha " * 300_000, "b.txt": b"bravo\n"}  # a.txt spans chunks
 
@@ -120,8 +133,8 @@ def _expected_multiset(before: Counter[str], history: History, run_id: int) -> C
 
     expected = Counter(before)
     for o in history.operations(run_id, states=["done"]):
-        if o.kind == "copy" and o.dst:
-            expected[hashlib.sha256(Path(o.dst).read_bytes()).hexdigest()] += 1
+        if o.kind == "copy" and o.final_dst:
+            expected[hashlib.sha256(Path(o.final_dst).read_bytes()).hexdigest()] += 1
     return expected
 
 
@@ -143,17 +156,19 @@ def _check_undone(sc: Scenario, tree: Any, original: list[dict[str, Any]], befor
 
 def _cases() -> list[Any]:
     out = []
-    for point in FORWARD_POINTS + UNDO_POINTS:
-        for kind in KINDS:
-            if (point, kind) in NOT_ON_PATH:
-                continue
-            out.append(pytest.param(point, kind, id=f"{point}-{kind}"))
+    for phase, off_path in (("run", NOT_ON_PATH), ("undo", UNDO_NOT_ON_PATH)):
+        for point in POINTS:
+            for kind in KINDS:
+                if (point, kind) in off_path:
+                    continue
+                out.append(pytest.param(phase, point, kind, id=f"{phase}-{point}-{kind}"))
     return out
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("point", "kind"), _cases())
+@pytest.mark.parametrize(("phase", "point", "kind"), _cases())
 def test_crash_then_recover_then_undo(
+    phase: str,
     point: str,
     kind: str,
     tmp_path: Path,
@@ -168,7 +183,7 @@ def test_crash_then_recover_then_undo(
     before = content_multiset(sc.user_roots())
     rules = write_config(sc.rules)
     env = {ENV_CRASH_AT: point}
-    if point in FORWARD_POINTS:
+    if phase == "run":
         proc = run_cli("run", "-c", rules, "--quiet", env=env)
         assert proc.returncode == -signal.SIGKILL, (proc.returncode, proc.stderr)
         run_id = 1
@@ -189,17 +204,24 @@ def test_crash_then_recover_then_undo(
     _check_after_recovery(sc, before, run_id)
 
     # undo the (partly) applied run: the original tree comes back
-    result = undo(ap, run_id).result
-    assert result.ok, result.to_dict()
+    try:
+        result = undo(ap, run_id).result
+    except UndoError as exc:
+        # the crashed undo had reversed everything (recovery found it done)
+        assert phase == "undo" and "nothing left to undo" in str(exc)
+    else:
+        assert result.ok, result.to_dict()
     _check_undone(sc, tree, original, before)
 
 
 def test_every_crash_point_is_in_the_matrix() -> None:
     cases = {(p, k) for p in POINTS for k in KINDS}
-    run = {(c.values[0], c.values[1]) for c in _cases()}
-    assert cases == run | NOT_ON_PATH
-    # every point is exercised by at least one kind
-    assert {p for p, _ in run} == set(POINTS)
+    for phase, off_path in (("run", NOT_ON_PATH), ("undo", UNDO_NOT_ON_PATH)):
+        run = {(c.values[1], c.values[2]) for c in _cases() if c.values[0] == phase}
+        assert cases == run | off_path
+        assert not run & off_path
+    # every point is exercised by at least one kind in a run
+    assert {c.values[1] for c in _cases() if c.values[0] == "run"} == set(POINTS)
 
 
 def test_a_point_off_the_path_does_not_fire(

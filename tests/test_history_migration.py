@@ -7,11 +7,15 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from fileorganizer.fsops import Trash
-from fileorganizer.history import History, recover, undo_run
+from sqlalchemy import create_engine
+
+from fileorganizer.api import undo_run
+from fileorganizer.history import History
+from fileorganizer.history.migrations import MIGRATIONS
 from fileorganizer.history.models import SCHEMA_VERSION
-from fileorganizer.history.store import MIGRATIONS
 from fileorganizer.operations import Identity, Intent, Operation, OpKind, OpResult, OpStatus
+from fileorganizer.paths import resolve_paths
+from fileorganizer.session import recover
 
 # The schema a version-1 database has (as version 1 of this code created it).
 V1_DDL = """
@@ -126,8 +130,9 @@ def _index_sql(db: Path) -> dict[str, str]:
 def test_a_version_1_history_migrates_recovers_and_undoes(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     a_src, b_src = _v1_database(db, tmp_path)
+    ap = resolve_paths(db_path=db)
     with History(db) as h:
-        assert h.schema_version == SCHEMA_VERSION == 2
+        assert h.schema_version == SCHEMA_VERSION == 3
         indexes = _index_sql(db)
         assert "ix_operations_state" not in indexes
         assert "WHERE state = 'planned'" in indexes["ix_operations_planned"]
@@ -140,12 +145,12 @@ def test_a_version_1_history_migrates_recovers_and_undoes(tmp_path: Path) -> Non
             ).fetchall()
         assert any("ix_operations_planned" in str(row) for row in plan)
         # the crashed run's intent is found through the new index and reconciled
-        report = recover(h)
+        report = recover(h, ap)
         assert [(i.op.op_id, i.outcome) for i in report.items] == [("op-b", "not_done")]
         assert report.runs == [2]
         # the finished run is still undone from its v1 rows
         assert h.last_undoable_run() == 1
-        result = undo_run(h, 1, trash=Trash(tmp_path / "Trash"))
+        result = undo_run(h, 1, app_paths=ap)
         assert result.ok and len(result.done) == 1
         assert a_src.read_text() == "A" and b_src.read_text() == "B"
         assert h.run(1).undone == 1
@@ -157,7 +162,45 @@ def test_a_version_1_history_migrates_recovers_and_undoes(tmp_path: Path) -> Non
         assert [r.state for r in h.operations(journal.run_id)] == ["skipped"]
     # opening again is a no-op (and an interrupted migration can run again)
     with History(db) as h:
-        assert h.schema_version == 2
-    with sqlite3.connect(db) as conn:
+        assert h.schema_version == 3
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
         MIGRATIONS[1](conn)
+        MIGRATIONS[2](conn)
+    engine.dispose()
     assert _index_sql(db) == indexes
+
+
+def test_a_version_2_undo_of_a_copy_is_rewritten_and_can_itself_be_undone(
+    tmp_path: Path,
+) -> None:
+    """Version 2 kept a removed copy's path in ``dst`` and the original in ``src``."""
+    db = tmp_path / "h.sqlite"
+    _v1_database(db, tmp_path)
+    original, copy = tmp_path / "in" / "b.txt", tmp_path / "out" / "b-copy.txt"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE schema_info SET version = 2")
+        conn.execute("UPDATE runs SET status = 'ok'")
+        conn.execute("DELETE FROM operations")
+        conn.execute(
+            "INSERT INTO runs (id, mode, status, started_at, planned, done, skipped, failed, "
+            "problems, undo_of) VALUES (3, 'undo', 'ok', '2024-01-02 03:04:05', 1, 1, 0, 0, 0, 2)"
+        )
+        conn.execute(
+            "INSERT INTO operations (run_id, seq, ord, op_id, kind, rule, action, state, src, "
+            "planned_dst, dst, check_inode) "
+            "VALUES (3, 0, 1, 'op-rc', 'remove_copy', 'r', 'undo', 'done', ?, ?, ?, 1)",
+            (os.fsencode(original), os.fsencode(copy), os.fsencode(copy)),
+        )
+    with History(db) as h:
+        (rec,) = h.operations(3)
+        assert (rec.kind, rec.src, rec.same_as, rec.final_dst) == (
+            "remove_copy",
+            str(copy),
+            str(original),
+            None,
+        )
+        # undoing that undo makes the copy again, from the original
+        result = undo_run(h, 3, app_paths=resolve_paths(db_path=db))
+        assert result.ok, result.to_dict()
+    assert copy.read_text() == original.read_text() == "B"

@@ -64,9 +64,37 @@ def test_intents_are_committed_before_results_and_paths_round_trip(tmp_path: Pat
             ]
         )
         (rec,) = h.operations(run)
-    assert rec.state == "done" and rec.src == src and rec.dst == dst
+        with sqlite3.connect(tmp_path / "h.sqlite") as conn:
+            stored = conn.execute("SELECT dst, after_dev FROM operations").fetchone()
+    assert rec.state == "done" and rec.src == src and rec.final_dst == dst
     assert rec.created_dirs == [os.path.dirname(dst)]
     assert rec.identity == rec.identity_after == Identity(1, 2, 3, 4)
+    # a result the intent foresaw (destination and identity as planned) costs no row
+    # write of its own: the batch is marked done in one statement
+    assert stored == (None, None)
+
+
+def test_a_result_that_differs_from_its_intent_is_written_in_full(tmp_path: Path) -> None:
+    op = Operation(kind=OpKind.MOVE, src="/a/x", dst="/b/x", identity=Identity(1, 2, 3, 4))
+    moved = Operation(kind=OpKind.COPY, src="/a/y", dst="/b/y", identity=Identity(1, 5, 3, 4))
+    failed = Operation(kind=OpKind.MOVE, src="/a/z", dst="/b/z", identity=Identity(1, 6, 3, 4))
+    with History(tmp_path / "h.sqlite") as h:
+        run = h.start_run("run")
+        journal = h.journal(run)
+        journal.record_intents([Intent(o, o.dst) for o in (op, moved, failed)])
+        journal.record_results(
+            [
+                # redirected at apply time (the destination appeared)
+                OpResult(op, OpStatus.DONE, dst="/b/x 2", identity_after=Identity(1, 2, 3, 4)),
+                # a copy: a new identity
+                OpResult(moved, OpStatus.DONE, identity_after=Identity(1, 9, 3, 4)),
+                OpResult(failed, OpStatus.FAILED, error="disk full"),
+            ]
+        )
+        recs = {r.op_id: r for r in h.operations(run)}
+    assert recs[op.op_id].dst == "/b/x 2"
+    assert recs[moved.op_id].identity_after == Identity(1, 9, 3, 4)
+    assert (recs[failed.op_id].state, recs[failed.op_id].error) == ("failed", "disk full")
 
 
 def test_hash_cache_is_keyed_by_identity_and_algo(tmp_path: Path) -> None:
@@ -79,15 +107,12 @@ def test_hash_cache_is_keyed_by_identity_and_algo(tmp_path: Path) -> None:
         assert h.get_hash(1, 2, 3, 4, "md5") is None
 
 
-def test_sim_is_recorded_without_operations_and_never_undone(tmp_path: Path, tree: Any) -> None:
+def test_sim_records_nothing_and_needs_no_history(tmp_path: Path, tree: Any) -> None:
     tree.make(tmp_path / "in", {"a.txt": "A"})
     cfg = load_config_text(
         f'rules:\n  - locations: "{tmp_path}/in"\n    actions: [{{move: "{tmp_path}/out/"}}]\n'
     )
     s = organize(cfg, SessionOptions(app_paths=app_paths(), dry_run=True))
-    assert s.run_id is not None and (tmp_path / "in" / "a.txt").exists()
-    with History(app_paths().db_path) as h:
-        run = h.run(s.run_id)
-        assert (run.mode, run.status, run.planned) == ("sim", "planned", 1)
-        assert h.operations(s.run_id) == []
-        assert h.last_undoable_run() is None
+    assert s.run_id is None and len(s.plan.operations) == 1
+    assert (tmp_path / "in" / "a.txt").exists()
+    assert not app_paths().db_path.exists()  # not even created

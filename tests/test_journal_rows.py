@@ -1,9 +1,10 @@
-"""The journal's fast path writes exactly the rows the plain way writes.
+"""The journal's SQLite fast path writes exactly the rows its portable path writes.
 
-``RunJournal.record_intents``/``record_results`` build parameter tuples with
-stand-ins for NULL and ASCII paths bound as text (see ``store.INTENT_COLUMNS``).
-These tests compare every column (value and SQLite storage class) with rows
-written through the generic ``insert_rows``/``update_operations`` path.
+On SQLite, ``RunJournal.record_intents``/``record_results`` build parameter
+tuples with stand-ins for NULL and ASCII paths bound as text (see
+``journal.INTENT_COLUMNS``); on other databases (PostgreSQL) the same values go
+through SQLAlchemy Core. These tests run both on SQLite and compare every
+column (value and storage class), then check the values themselves.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from fileorganizer.history import History
-from fileorganizer.history.models import enc_list
-from fileorganizer.history.store import RunJournal, missing_parents, result_values
+from fileorganizer.history.journal import RunJournal
 from fileorganizer.operations import Identity, Intent, Operation, OpKind, OpResult, OpStatus
 
 
@@ -114,51 +114,71 @@ def _rows(db: Path) -> list[tuple[object, ...]]:
         return conn.execute(f"SELECT {sel} FROM operations ORDER BY id").fetchall()
 
 
-def _reference_row(journal: RunJournal, intent: Intent) -> dict[str, object]:
-    row = journal.intent_row(intent)
-    creates = intent.op.kind.value in ("move", "rename", "copy", "symlink")
-    row["created_dirs"] = enc_list(missing_parents(intent.dst)) if creates and intent.dst else None
-    return row
+def _journal(h: History, run: int, *, portable: bool) -> RunJournal:
+    journal = h.journal(run)
+    journal._sqlite = not portable  # the path another database would take
+    return journal
 
 
-def _reference(h: History, run: int, cases: list[tuple[Intent, OpResult]]) -> None:
-    """The plain way: column dicts, ``insert_rows`` and ``update_operations``."""
-    journal = RunJournal(h, run)
-    # one column set for every row, so that insert_rows keeps their order
-    journal.insert_rows([_reference_row(journal, i) for i, _ in cases])
-    h.update_operations("op_id", [(r.op.op_id, result_values(r)) for _, r in cases])
-
-
-def test_fast_journal_rows_equal_the_plain_rows(tmp_path: Path) -> None:
-    (tmp_path / "out").mkdir()  # out exists; out/x and l do not
-    cases = _cases(tmp_path)
-    fast_db, ref_db = tmp_path / "fast.sqlite", tmp_path / "ref.sqlite"
-    with History(fast_db) as h:
-        journal = h.journal(h.start_run("run"))
+def _write(db: Path, cases: list[tuple[Intent, OpResult]], *, portable: bool) -> list[object]:
+    """The same calls through one path; the rows after the intents, and at the end."""
+    with History(db) as h:
+        journal = _journal(h, h.start_run("run"), portable=portable)
         journal.record_intents([i for i, _ in cases[:4]])
         journal.record_intents([i for i, _ in cases[4:]])
-        intents_only = _rows(fast_db)
+        intents_only = _rows(db)
         journal.record_results([r for _, r in cases[:3]])
         # a result for an intent another journal instance wrote (updated by op_id)
-        h.journal(journal.run_id).record_results([r for _, r in cases[3:5]])
+        _journal(h, journal.run_id, portable=portable).record_results([r for _, r in cases[3:5]])
         journal.record_results([r for _, r in cases[5:]])
         # (the two the other instance resolved are still pending in this one)
         assert set(journal._pending) == {r.op.op_id for _, r in cases[3:5]}
-    with History(ref_db) as h:
-        run = h.start_run("run")
-        journal = RunJournal(h, run)
-        journal.insert_rows([_reference_row(journal, i) for i, _ in cases])
-        assert _rows(ref_db) == intents_only
-    ref_db.unlink()
-    with History(ref_db) as h:
-        _reference(h, h.start_run("run"), cases)
-    assert _rows(fast_db) == _rows(ref_db)
-    with History(fast_db) as h:
+    return [intents_only, _rows(db)]
+
+
+def test_fast_journal_rows_equal_the_portable_rows(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()  # out exists; out/x and l do not
+    cases = _cases(tmp_path)
+    fast = _write(tmp_path / "fast.sqlite", cases, portable=False)
+    portable = _write(tmp_path / "portable.sqlite", cases, portable=True)
+    assert fast == portable
+    with History(tmp_path / "fast.sqlite") as h:
         recs = h.operations(1)
+    by_id = {r.op_id: r for r in recs}
+    # the op made room at apply time (same seq) is ordered before the op it made room for
     assert [r.op_id for r in recs][:2] == [cases[6][0].op.op_id, cases[0][0].op.op_id]
     # journaled with the intent (out exists, out/x does not) unless the result says
     assert recs[0].created_dirs == [str(tmp_path / "out" / "x")]
     assert recs[1].created_dirs == [str(tmp_path / "out"), str(tmp_path / "out" / "x")]
+    plain, odd, redirected, trash, no_slot, dup, _room, link, echo = (c[0].op for c in cases)
+    # a result the intent foresaw: done, destination and identity as planned
+    assert by_id[plain.op_id].state == "done"
+    assert by_id[plain.op_id].final_dst == plain.dst
+    assert by_id[plain.op_id].identity_after == plain.identity
+    # paths that are not UTF-8 round-trip; an empty reason stays empty
+    assert (by_id[odd.op_id].src, by_id[odd.op_id].state) == (odd.src, "skipped")
+    assert by_id[odd.op_id].check_inode is False
+    assert (by_id[redirected.op_id].dst, by_id[redirected.op_id].error) == (
+        str(tmp_path / "out" / "c 2.txt"),
+        "boom",
+    )
+    assert by_id[trash.op_id].trash_path == str(tmp_path / "Trash" / "files" / "t.txt") + ".2"
+    assert by_id[no_slot.op_id].reason == "no trash folder available"
+    assert by_id[dup.op_id].same_as == str(tmp_path / "orig.txt")
+    assert by_id[dup.op_id].note == "duplicate of orig.txt"
+    assert by_id[link.op_id].state == by_id[echo.op_id].state == "done"
+
+
+def test_operations_never_started_are_taken_out_of_the_journal(tmp_path: Path) -> None:
+    ops = [Operation(kind=OpKind.MOVE, src=f"/s/{i}", dst=f"/d/{i}", seq=i) for i in range(5)]
+    for portable in (False, True):
+        with History(tmp_path / f"h{portable}.sqlite") as h:
+            journal = _journal(h, h.start_run("run"), portable=portable)
+            journal.record_intents([Intent(op, op.dst) for op in ops])
+            journal.record_results([OpResult(ops[0], OpStatus.DONE)], not_started=ops[1:])
+            assert [(r.op_id, r.state) for r in h.operations(journal.run_id)] == [
+                (ops[0].op_id, "done")
+            ]
 
 
 def test_a_large_batch_gets_consecutive_ids_after_existing_rows(tmp_path: Path) -> None:

@@ -62,6 +62,7 @@ def test_operation_planned_is_an_ordinary_operation() -> None:
         "message",
         "note",
         "same_as",
+        "reverses",
     ]
     st = os.lstat(os.curdir)
     ident = Identity.from_stat(st)

@@ -136,9 +136,10 @@ def test_sim_of_plain_rules_imports_no_watcher_content_or_jinja(
     code, modules, out = _cli_modules("sim", folder, "-c", config, "--quiet")
     assert code == 0, out
     assert not _loaded(modules, NOT_FOR_PLAIN_RULES)
-    # sim records a run in the history (SQLAlchemy), but takes no lock and applies nothing
-    assert "sqlalchemy" in modules
-    assert not _loaded(modules, ("filelock", "fileorganizer.lock", "fileorganizer.executor"))
+    # sim records nothing: no history (SQLAlchemy), no lock, no executor
+    assert not _loaded(
+        modules, ("sqlalchemy", "filelock", "fileorganizer.lock", "fileorganizer.executor")
+    )
     assert sorted(p.name for p in folder.iterdir()) == ["a.pdf", "b.jpg", "c.txt"]
 
 
@@ -259,11 +260,12 @@ def test_history_commands_use_sqlalchemy_core_without_the_orm(
     assert code == 0, out
     assert sorted(p.name for p in (folder / "pdf").iterdir()) == ["a.pdf", "b.pdf"]
     assert len([p for p in folder.iterdir() if p.suffix == ".txt"]) == 1  # one trashed
-    # the history was opened, recovered and journaled into, through SQLAlchemy Core
-    assert {"sqlalchemy", "fileorganizer.history.store", "fileorganizer.history.recovery"} <= set(
+    # the history was opened and journaled into, through SQLAlchemy Core; with nothing
+    # to recover, no recovery code is loaded
+    assert {"sqlalchemy", "fileorganizer.history.store", "fileorganizer.history.journal"} <= set(
         modules
     )
-    assert not _loaded(modules, ("sqlalchemy.orm",))
+    assert not _loaded(modules, ("sqlalchemy.orm", "fileorganizer.history.recovery"))
     for args in (("history",), ("undo",)):
         code, modules, out = _cli_modules(*args)
         assert code == 0, out
@@ -276,7 +278,7 @@ def test_history_commands_use_sqlalchemy_core_without_the_orm(
 def test_importing_the_store_does_not_import_recovery_undo_or_fsops() -> None:
     modules = _python_modules(
         "from fileorganizer.history import History\n"
-        "from fileorganizer.history.store import RunJournal\n"
+        "from fileorganizer.history.journal import RunJournal\n"
     )
     assert "fileorganizer.history.store" in modules
     assert not _loaded(

@@ -115,7 +115,7 @@ def test_history_fits_80_columns_on_a_terminal(tmp_path: Path) -> None:
     (inbox / "a.txt").write_text("a")
     env = _env(tmp_path)
     on_tty(["run", str(inbox)], env)
-    on_tty(["sim", str(inbox)], env)
+    on_tty(["sim", str(inbox)], env)  # (not recorded)
     on_tty(["undo"], env)
     raw = on_tty(["history"], env)
     lines = screen_lines(raw)
@@ -125,5 +125,6 @@ def test_history_fits_80_columns_on_a_terminal(tmp_path: Path) -> None:
     assert "…" not in raw
     assert lines[0].split()[:4] == ["id", "started", "mode", "status"]
     by_id = {line.split()[0]: line for line in lines[1:]}
-    assert " undo of 1 " in by_id["3"] and " ok " in by_id["3"]
+    assert set(by_id) == {"1", "2"}
+    assert " undo of 1 " in by_id["2"] and " ok " in by_id["2"]
     assert re.search(r" \d{4}-\d\d-\d\d \d\d:\d\d:\d\d  run ", by_id["1"])

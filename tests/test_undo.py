@@ -41,7 +41,7 @@ def test_undo_refuses_changed_moved_and_occupied_files_per_file(tmp_path: Path, 
     os.rename(out / "gone.txt", tmp_path / "elsewhere.txt")
     (tmp_path / "in" / "occupied.txt").write_text("someone else")
     res = undo(app_paths(), s.run_id).result
-    reasons = {Path(st.op.src).name: st.reason for st in res.refused}
+    reasons = {Path(st.path).name: st.reason for st in res.refused}
     assert set(reasons) == {"changed.txt", "gone.txt", "occupied.txt"}
     assert "changed after the run" in reasons["changed.txt"]
     assert "gone" in reasons["gone.txt"] or "moved away" in reasons["gone.txt"]
@@ -83,7 +83,7 @@ def test_undo_deletes_a_copy_only_if_unchanged(tmp_path: Path, tree: Any) -> Non
     res = undo(app_paths()).result
     assert not (tmp_path / "out" / "a.txt").exists()
     assert (tmp_path / "out" / "b.txt").read_text() == "edited copy"
-    assert [Path(s.op.src).name for s in res.refused] == ["b.txt"]
+    assert [Path(s.path).name for s in res.refused] == ["b.txt"]
     assert (tmp_path / "in" / "a.txt").read_text() == "A"
 
 
@@ -187,19 +187,18 @@ def test_cli_history_show_and_undo(
     hist = run_cli("history", "--format", "json")
     assert hist.returncode == 0, hist.stderr
     runs = json.loads(hist.stdout)["runs"]
-    assert [(r["id"], r["mode"], r["status"]) for r in runs] == [
-        (2, "run", "ok"),
-        (1, "sim", "planned"),
-    ]
+    # a sim changes nothing and is not recorded
+    assert [(r["id"], r["mode"], r["status"]) for r in runs] == [(1, "run", "ok")]
     text = run_cli("history")
-    assert "run" in text.stdout and "sim" in text.stdout
-    show = run_cli("history", "show", "2", "--format", "json")
+    assert "run" in text.stdout
+    show = run_cli("history", "show", "1", "--format", "json")
     ops = json.loads(show.stdout)["operations"]
     assert [(o["kind"], o["state"]) for o in ops] == [("move", "done")]
     dry = run_cli("undo", "--dry-run")
     assert dry.returncode == 0 and "1 would be undone" in dry.stdout
     dry = run_cli("undo", "--dry-run", "-v")
-    assert dry.returncode == 0 and "would undo" in dry.stdout
+    assert dry.returncode == 0
+    assert f"move {tmp_path}/out/a.txt -> {tmp_path}/in/a.txt" in dry.stdout
     assert (tmp_path / "out" / "a.txt").exists()
     proc = run_cli("undo", "--format", "json")
     assert proc.returncode == 0, proc.stderr
@@ -208,7 +207,7 @@ def test_cli_history_show_and_undo(
     missing = run_cli("history", "show", "42")
     assert missing.returncode == 2 and "no run 42" in missing.stderr
     again = run_cli("undo", "1")
-    assert again.returncode == 2 and "sim" in again.stderr
+    assert again.returncode == 2 and "nothing left to undo" in again.stderr
 
 
 def test_cli_undo_exit_code_1_when_a_file_is_left_alone(
@@ -224,13 +223,14 @@ def test_cli_undo_exit_code_1_when_a_file_is_left_alone(
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
-def test_undo_larger_than_a_batch_streams_and_agrees_with_the_disk(
+def test_undo_larger_than_a_batch_agrees_with_the_disk(
     tmp_path: Path, tree: Any, cli_main: Any, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
-    """Several batches (newest first), one refusal in the middle, history == disk."""
-    from fileorganizer.history import undo as undo_mod
+    """Several executor batches (newest first), one refusal in the middle, history == disk."""
+    from fileorganizer import executor
 
-    monkeypatch.setattr(undo_mod, "BATCH", 7)
+    monkeypatch.setattr(executor, "FIRST_BATCH", 7)
+    monkeypatch.setattr(executor, "MAX_BATCH", 7)
     names = [f"f{i:02d}.txt" for i in range(30)]
     tree.make(tmp_path / "in", {n: n for n in names})
     s = run_rules(_move_rules(tmp_path / "in", f"{tmp_path}/out/sub/"))
@@ -252,32 +252,29 @@ def test_undo_larger_than_a_batch_streams_and_agrees_with_the_disk(
     assert states == {n: ("done" if n == "f13.txt" else "undone") for n in names}
     assert sorted(os.listdir(tmp_path / "in")) == sorted(n for n in names if n != "f13.txt")
     assert os.listdir(out) == ["f13.txt"]
-    # the undo's own journal: one row per file, newest first, seq continuous across batches
-    assert [o.seq for o in mine] == list(range(30))
-    assert [Path(o.dst or "").name for o in mine] == sorted(names, reverse=True)
-    assert {o.reverses for o in mine} == {o.id for o in ops}
-    assert [o.state for o in mine].count("skipped") == 1
-    skipped = next(o for o in mine if o.state == "skipped")
-    assert Path(skipped.src).name == "f13.txt" and "changed after the run" in (skipped.reason or "")
+    # the undo's own journal: one row per file moved back, newest first, seq continuous
+    back = sorted((n for n in names if n != "f13.txt"), reverse=True)
+    assert [o.seq for o in mine] == list(range(29))
+    assert [Path(o.final_dst or "").name for o in mine] == back
+    assert {o.reverses for o in mine} == {o.id for o in ops if Path(o.src).name != "f13.txt"}
     for o in mine:
-        if o.state == "done":
-            assert o.dst is not None and os.path.exists(o.dst)
-            assert o.identity_after is not None and o.identity_after.same_file(
-                o.identity_after.of(o.dst)
-            )
-            assert o.created_dirs == []  # "in" still existed
-    assert (info.planned, info.done, info.skipped, info.failed) == (30, 29, 1, 0)
+        assert o.state == "done" and o.final_dst is not None and os.path.exists(o.final_dst)
+        assert o.identity_after is not None
+        assert o.identity_after.same_file(o.identity_after.of(o.final_dst))
+        assert o.created_dirs == []  # "in" still existed
+    # the refusal is a planned skip, counted in the undo's row
+    assert (info.planned, info.done, info.skipped, info.failed) == (29, 29, 1, 0)
     # out/sub still holds the refused file, so no folder was removed
     if fmt == "json":
         data = json.loads(r.out)
         assert (data["undone"], data["refused"], data["irreversible"]) == (29, 1, 0)
-        assert [Path(st["src"]).name for st in data["steps"]] == sorted(names, reverse=True)
-        assert [st["status"] for st in data["steps"]].count("refused") == 1
+        assert [Path(st["dst"]).name for st in data["operations"]] == back
+        (skip,) = data["skips"]
+        assert Path(skip["path"]).name == "f13.txt" and "changed after the run" in skip["reason"]
         assert data["removed_dirs"] == []
     else:
-        lines = [line for line in r.out.splitlines() if line.startswith("undone ")]
+        lines = [line for line in r.out.splitlines() if line.startswith("move ")]
         assert len(lines) == 29
-        assert all(line.startswith("undone move: move ") for line in lines)
         assert lines[0].endswith(f"-> {tmp_path}/in/f29.txt")
         assert "left alone" in r.err and "f13.txt" in r.err
         assert "29 undone (" in r.out and "1 left alone" in r.out

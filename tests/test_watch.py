@@ -251,7 +251,7 @@ def test_burst_of_2000_files_is_processed_exactly_once_each(
     assert len(counts) == n and set(counts.values()) == {1}
     ops = done_ops_in_history()
     assert Counter(o.src for o in ops) == counts
-    assert {os.path.basename(o.dst or "") for o in ops} == set(files_in(dst))
+    assert {os.path.basename(o.final_dst or "") for o in ops} == set(files_in(dst))
 
 
 def test_files_created_while_events_are_paused_are_found_by_the_periodic_rescan(
@@ -297,7 +297,7 @@ def test_a_stopped_observer_is_restarted_and_what_it_missed_is_found(
 ) -> None:
     src, dst = dirs
     watcher, _ = harness.start(zip_rules(src, dst), rescan_interval=0, root_check_interval=0.2)
-    observer = watcher._observer
+    observer = watcher._observers._observer
     assert observer is not None
     observer.stop()
     observer.join(10)

@@ -1,21 +1,63 @@
-"""The action base class and registry.
+"""The action base class, the context actions plan against, and the registry.
 
-An action turns a matched entry into planned operations through the planner's
-context; it never touches the disk. It returns the entry as it is after the
-action (for the next action in the chain), or ``None`` when the entry is gone.
+An action turns a matched entry into planned operations through a
+:class:`PlanContext`; it never touches the disk. It returns the entry as it is
+after the action (for the next action in the chain), or ``None`` when the entry
+is gone. Actions know the context only by this protocol, not the planner that
+implements it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from fileorganizer.planner import RuleContext
+    from fileorganizer.operations import OpKind
     from fileorganizer.scan import FileEntry
     from fileorganizer.templates import Template
+
+
+class PlanContext(Protocol):
+    """What an action can ask of the planner for one matched entry of one rule.
+
+    Every method plans; none touches the disk. Destinations are resolved
+    against the planned tree (earlier operations included) with the action's
+    ``on_conflict``: a method returns ``None`` where the policy leaves the file.
+    """
+
+    #: the filter values of the entry being planned (``{regex.name}`` ...)
+    values: dict[str, Any]
+
+    def render(self, entry: FileEntry, source: str, *, as_path: bool = True) -> str:
+        """Render a template for ``entry``."""
+        ...
+
+    def destination(self, entry: FileEntry, dest: str, action: Action) -> str | None:
+        """Render ``dest`` for ``entry`` and resolve conflicts; None to leave it."""
+        ...
+
+    def renamed(self, entry: FileEntry, new_name: str, action: Action) -> str | None:
+        """Render a new name for ``entry`` in its folder and resolve conflicts."""
+        ...
+
+    def transfer(self, kind: OpKind, entry: FileEntry, dst: str, action: Action) -> FileEntry:
+        """Plan a move/rename/copy of ``entry`` to ``dst``; return the entry at ``dst``."""
+        ...
+
+    def remove(self, kind: OpKind, entry: FileEntry, action: Action) -> None:
+        """Plan a trash/delete of ``entry``."""
+        ...
+
+    def link(self, kind: OpKind, entry: FileEntry, dst: str, action: Action) -> None:
+        """Plan a symlink/hardlink at ``dst`` for ``entry``."""
+        ...
+
+    def echo(self, entry: FileEntry, msg: str) -> None:
+        """Plan an echo message."""
+        ...
 
 
 class Action(BaseModel):
@@ -44,7 +86,7 @@ class Action(BaseModel):
         """(option, template) pairs, checked for unknown placeholders on load."""
         return []
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
+    def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
         """Add operations for ``entry``; return the entry after this action."""
         raise NotImplementedError
 

@@ -10,7 +10,7 @@ from fileorganizer.actions.base import Action, register_action
 from fileorganizer.templates import Template, compile_template
 
 if TYPE_CHECKING:
-    from fileorganizer.planner import RuleContext
+    from fileorganizer.actions.base import PlanContext
     from fileorganizer.scan import FileEntry
 
 
@@ -37,6 +37,6 @@ class EchoAction(Action):
     def templates(self) -> list[tuple[str, Template]]:
         return [("msg", compile_template(self.msg))]
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
+    def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
         ctx.echo(entry, self.msg)
         return entry

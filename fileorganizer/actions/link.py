@@ -9,7 +9,7 @@ from fileorganizer.actions.transfer import _Destination
 from fileorganizer.operations import OpKind
 
 if TYPE_CHECKING:
-    from fileorganizer.planner import RuleContext
+    from fileorganizer.actions.base import PlanContext
     from fileorganizer.scan import FileEntry
 
 
@@ -26,7 +26,7 @@ class SymlinkAction(_Destination):
 
     action_name: ClassVar[str] = "symlink"
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
+    def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
         dst = ctx.destination(entry, self.dest, self)
         if dst is not None:
             ctx.link(OpKind.SYMLINK, entry, dst, self)
@@ -47,7 +47,7 @@ class HardlinkAction(_Destination):
     action_name: ClassVar[str] = "hardlink"
     supports_dirs: ClassVar[bool] = False
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
+    def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
         dst = ctx.destination(entry, self.dest, self)
         if dst is not None:
             ctx.link(OpKind.HARDLINK, entry, dst, self)

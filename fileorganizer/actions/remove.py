@@ -8,7 +8,7 @@ from fileorganizer.actions.base import Action, register_action
 from fileorganizer.operations import OpKind
 
 if TYPE_CHECKING:
-    from fileorganizer.planner import RuleContext
+    from fileorganizer.actions.base import PlanContext
     from fileorganizer.scan import FileEntry
 
 
@@ -27,7 +27,7 @@ class TrashAction(Action):
 
     action_name: ClassVar[str] = "trash"
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
+    def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
         ctx.remove(OpKind.TRASH, entry, self)
         return None
 
@@ -45,6 +45,6 @@ class DeleteAction(Action):
 
     action_name: ClassVar[str] = "delete"
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
+    def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
         ctx.remove(OpKind.DELETE, entry, self)
         return None

@@ -11,7 +11,7 @@ from fileorganizer.operations import DEFAULT_RENAME_TEMPLATE, ConflictMode, OpKi
 from fileorganizer.templates import Template, compile_template, expand_user_vars
 
 if TYPE_CHECKING:
-    from fileorganizer.planner import RuleContext
+    from fileorganizer.actions.base import PlanContext
     from fileorganizer.scan import FileEntry
 
 
@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 _MOVE = OpKind.MOVE
 _COPY = OpKind.COPY
 _RENAME = OpKind.RENAME
+
+
+def _check_rename_template(v: str) -> str:
+    """A rename template must use ``{counter}``, or every new name would be the same."""
+    if "counter" not in compile_template(v).names:
+        raise ValueError("must use {counter} so that each new name differs")
+    return v
 
 
 class _Destination(Action):
@@ -39,9 +46,7 @@ class _Destination(Action):
     @field_validator("rename_template")
     @classmethod
     def _has_counter(cls, v: str) -> str:
-        if "counter" not in compile_template(v).names:
-            raise ValueError("must use {counter} so that each new name differs")
-        return v
+        return _check_rename_template(v)
 
     def templates(self) -> list[tuple[str, Template]]:
         return [("dest", compile_template(self.dest))]
@@ -67,7 +72,7 @@ class MoveAction(_Destination):
 
     action_name: ClassVar[str] = "move"
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
+    def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
         dst = ctx.destination(entry, self.dest, self)
         if dst is None:
             return entry
@@ -91,7 +96,7 @@ class CopyAction(_Destination):
     action_name: ClassVar[str] = "copy"
     continue_with: Literal["original", "copy"] = "original"
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
+    def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
         dst = ctx.destination(entry, self.dest, self)
         if dst is None:
             return entry
@@ -126,10 +131,15 @@ class RenameAction(Action):
             raise ValueError("a new name cannot contain '/' (use move)")
         return v
 
+    @field_validator("rename_template")
+    @classmethod
+    def _has_counter(cls, v: str) -> str:
+        return _check_rename_template(v)
+
     def templates(self) -> list[tuple[str, Template]]:
         return [("new_name", compile_template(self.new_name))]
 
-    def plan(self, entry: FileEntry, ctx: RuleContext) -> FileEntry | None:
+    def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
         dst = ctx.renamed(entry, self.new_name, self)
         if dst is None:
             return entry

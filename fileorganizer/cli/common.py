@@ -183,6 +183,50 @@ class ChunkedLines:
         self._flushed_at = time.monotonic()
 
 
+class StopOnSignal:
+    """SIGINT/SIGTERM ask the engine to stop after the file in progress.
+
+    Use as a context manager around a run or an undo; pass :meth:`requested`
+    as ``should_stop``. A second signal stops at once (``KeyboardInterrupt``;
+    the next command's recovery then reconciles the journal). ``exit_code`` is
+    130 after SIGINT and 143 after SIGTERM, as a shell reports them.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        if self.signum is not None:
+            raise KeyboardInterrupt
+        self.signum = signum
+        stderr_console().print(
+            "[yellow]stopping after the current file[/] (press Ctrl-C again to stop at once)"
+        )
+
+    def requested(self) -> bool:
+        """Whether a signal asked to stop."""
+        return self.signum is not None
+
+    @property
+    def exit_code(self) -> int:
+        """130 for SIGINT, 143 for SIGTERM (128 + the signal number)."""
+        return 128 + (self.signum or 2)
+
+    def __enter__(self) -> StopOnSignal:
+        import signal
+
+        for s in (signal.SIGINT, signal.SIGTERM):
+            self._previous[s] = signal.signal(s, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
+
+
 def split_tags(values: list[str] | None) -> list[str]:
     """``--tags a,b --tags c`` -> ``["a", "b", "c"]`` (organize users write commas)."""
     return [t.strip() for v in values or () for t in v.split(",") if t.strip()]

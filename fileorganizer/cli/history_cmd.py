@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -13,12 +13,12 @@ from rich.markup import escape
 from fileorganizer.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
-    ChunkedLines,
     DbOpt,
     FormatOpt,
     LogFileOpt,
     OutputFormat,
     QuietOpt,
+    StopOnSignal,
     StreamFormat,
     StreamFormatOpt,
     VerboseOpt,
@@ -27,21 +27,16 @@ from fileorganizer.cli.common import (
     complete_run_ids,
     fail,
     history_errors,
-    paint,
     print_json,
     print_json_line,
     safe_text,
     stderr_console,
     stdout_console,
-    wants_color,
 )
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
-
-    from fileorganizer.cli.logfile import LogFile
     from fileorganizer.cli.summary import Summary
-    from fileorganizer.history import RecoveryReport, UndoResult, UndoStep
+    from fileorganizer.history import RecoveryReport, UndoResult
 
 # The history (SQLAlchemy) and rich's tables are imported inside the commands,
 # so that starting the CLI for another command does not pay for them.
@@ -58,9 +53,10 @@ class RunMode(StrEnum):
     """``history --mode`` values."""
 
     run = "run"
-    sim = "sim"
     watch = "watch"
     undo = "undo"
+    recovery = "recovery"
+    sim = "sim"  # (recorded by earlier versions only)
 
 
 #: the undo's progress count moves every this many files
@@ -113,6 +109,7 @@ def history(
         ctx.obj = {"fmt": fmt, "db": db}
         return
     from fileorganizer.cli.history_table import history_table, parse_since
+    from fileorganizer.history.records import RunMode as RecordMode
     from fileorganizer.session import open_history, recover_now
 
     started: datetime | None = None
@@ -124,7 +121,7 @@ def history(
     ap = app_paths(db)
     with history_errors(ap), open_history(ap) as hist:
         report = recover_now(ap, hist)
-        runs = hist.runs(limit, modes=[m.value for m in mode or ()], since=started)
+        runs = hist.runs(limit, modes=[RecordMode(m.value) for m in mode or ()], since=started)
     _report_recovery(report, fmt)
     if fmt is OutputFormat.json:
         print_json({"runs": [r.to_dict() for r in runs]})
@@ -180,140 +177,22 @@ def show(
         out.print(line)
 
 
-class _UndoPrinter:
-    """Counts an undo's steps as they finish; prints them with ``-v``, streams, logs.
+def _undo_summary(summary: Summary, result: UndoResult) -> None:
+    """What only the undo's plan knows: files left alone, what cannot be undone.
 
-    The same summary as ``run``'s closes the undo (see :mod:`.summary_view`).
+    In a dry run nothing is applied, so the plan's reversals are counted here
+    (an applied undo's are counted from the executor's events as they happen).
     """
+    from fileorganizer.cli.summary import Outcome, reason_key
 
-    def __init__(
-        self,
-        summary: Summary,
-        *,
-        verbose: bool,
-        jsonl: bool,
-        log: LogFile | None,
-        progress: bool = True,
-    ) -> None:
-        self.summary = summary
-        self.out, self.err = stdout_console(), stderr_console()
-        self.verb = "would undo" if summary.dry_run else "undone"
-        self.verbose = verbose
-        self.jsonl = jsonl
-        self.log = log
-        self.color = wants_color(self.out)
-        self._lines = ChunkedLines(self.out.file.write, self.out.file.flush)
-        # a count on a terminal's stderr while it works (not under lines on the same terminal)
-        streams_to_tty = (verbose or jsonl) and self.out.is_terminal
-        self.show_progress = progress and self.err.is_terminal and not streams_to_tty
-        self._progress: Progress | None = None
-        self._task: Any = None
-        self._steps = 0
-
-    def flush(self) -> None:
-        """Write the lines held so far."""
-        self._lines.flush()
-
-    def stop_progress(self) -> None:
-        """Erase the progress display (before the summary)."""
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
-
-    def _count_step(self) -> None:
-        self._steps += 1
-        if not self.show_progress or self._steps % PROGRESS_EVERY:
-            return
-        if self._progress is None:
-            from fileorganizer.cli.render import progress_display
-
-            self._progress = progress_display(self.err, known_total=False, unit="files")
-            self._progress.start()
-            verb = "checking" if self.summary.dry_run else "undoing"
-            self._task = self._progress.add_task(verb, total=None)
-        self._progress.update(self._task, completed=self._steps)
-
-    def _c(self, style: str, text: str) -> str:
-        return paint(style, text, self.color)
-
-    def step(self, step: UndoStep) -> None:
-        from fileorganizer.cli.logfile import Level
-        from fileorganizer.cli.summary import Outcome, reason_key
-
-        self._count_step()
-        if self.jsonl:
-            self._lines.add(_json({"type": "operation", **step.to_dict()}))
-        status = step.status
-        if status in ("done", "would_undo"):
-            dst = step.final_dst or step.dst
-            folder = None if dst else f"({step.kind.replace('_', ' ')})"
-            size = step.expected.size if step.expected is not None else 0
-            self.summary.add_done(step.kind, dst, step.op.rule, size, folder=folder)
-            arrow = f" -> {safe_text(dst)}" if dst else ""
-            text = f"{step.op.kind}: {step.kind} {safe_text(step.src) if step.src else ''}"
-            if self.log is not None:
-                self.log.write(f"{self.verb} {text}{arrow}")
-            if self.verbose:
-                arrow = f" {self._c('dim', '->')} {safe_text(dst)}" if dst else ""
-                self._lines.add(f"{self._c('green', self.verb)} {text}{arrow}")
-            return
-        reason = safe_text(step.reason or "")
-        outcome = {"irreversible": Outcome.IRREVERSIBLE, "failed": Outcome.FAILED}.get(
-            status, Outcome.LEFT_ALONE
-        )
-        key = reason_key(reason, step.src, step.dst, step.op.src, step.op.dst)
-        self.summary.add_outcome(outcome, key, step.src or step.op.src)
-        if self.log is not None:
-            level = Level.ERROR if outcome is Outcome.FAILED else Level.WARNING
-            self.log.write(f"{outcome.value} {step.src}: {reason}", level)
-        if self.verbose:
-            self.flush()
-            self.stop_progress()
-            if status == "irreversible":
-                self.err.print(f"[red]cannot undo[/] {escape(reason)}")
-            else:
-                self.err.print(f"[yellow]{outcome.value}[/] {_p(step.src)}: {escape(reason)}")
-
-    def finish(self, result: UndoResult, *, quiet: bool, seconds: float) -> None:
-        from fileorganizer.cli.summary_view import Totals, render_summary, summary_text
-
-        self.stop_progress()
-        if self.verbose:
-            for d in result.removed_dirs:
-                self._lines.add(f"{self._c('green', 'removed empty folder')} {safe_text(d)}")
-        self.flush()
-        verb = f"undo of run {result.target_run}"
-        if result.run_id is not None:
-            verb += f" (recorded as run {result.run_id})"
-        if self.summary.dry_run:
-            verb += " (dry run)"
-        totals = Totals(
-            verb=verb,
-            noun="would be undone" if self.summary.dry_run else "undone",
-            run_id=result.run_id,
-            seconds=seconds,
-        )
-        if self.log is not None:
-            self.log.write(summary_text(self.summary, totals, undo=True))
-            self.log.close()
-        if self.jsonl:
-            data: dict[str, Any] = {k: v for k, v in result.to_dict().items() if k != "steps"}
-            print_json_line({"type": "summary", "mode": "undo", **data, **self.summary.to_dict()})
-            return
-        notes: tuple[str, ...] = ()
-        if result.removed_dirs:
-            n = len(result.removed_dirs)
-            verb = "would remove" if self.summary.dry_run else "removed"
-            notes = (f"{verb} {n} empty folder(s) the run had created",)
-        render_summary(
-            self.out, self.err, self.summary, totals, quiet=quiet, undo=True, notes=notes
-        )
-
-
-def _json(obj: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(obj, default=str, ensure_ascii=True)
+    if result.dry_run:
+        for op in result.plan.operations:
+            summary.planned += 1
+            ident = op.identity
+            summary.add_done(op.kind, op.dst, op.rule, ident.size if ident is not None else 0)
+    for skip in result.plan.skips:
+        outcome = Outcome.IRREVERSIBLE if skip.irreversible else Outcome.LEFT_ALONE
+        summary.add_outcome(outcome, reason_key(skip.reason, skip.path), skip.path)
 
 
 def undo_cmd(
@@ -332,55 +211,119 @@ def undo_cmd(
     wait: WaitOpt = 0.0,
     log_file: LogFileOpt = None,
 ) -> None:
-    """Undo a run, newest operation first. Files changed since are left alone, with a reason."""
-    from fileorganizer.cli.logfile import open_log
+    """Undo a run, newest operation first. Files changed since are left alone, with a reason.
+
+    `--dry-run` shows the plan that `undo` applies: the two always agree.
+    """
+    from fileorganizer.cli.logfile import Level, open_log
+    from fileorganizer.cli.render import CliReporter, JsonLines, render_plan
     from fileorganizer.cli.summary import Summary
+    from fileorganizer.cli.summary_view import Totals, render_summary, summary_text
     from fileorganizer.session import undo
 
     def recovered(report: RecoveryReport | None) -> None:
         _report_recovery(report, fmt)
 
     ap = app_paths(db)
+    out, err = stdout_console(), stderr_console()
+    text = fmt is StreamFormat.text
     log = open_log(log_file)
-    steps: list[dict[str, object]] = []  # only for --format json
-    printer = None
-    if fmt is not StreamFormat.json:
-        printer = _UndoPrinter(
-            Summary(dry_run=dry_run),
-            verbose=verbose and not quiet and fmt is StreamFormat.text,
-            jsonl=fmt is StreamFormat.jsonl,
-            log=log,
-            progress=not quiet,
-        )
+    summary = Summary(dry_run=dry_run)
+    # an undo is an ordinary executor run: the same reporter, summary and streams as `run`
+    reporter = CliReporter(
+        out,
+        err,
+        summary,
+        verbose=verbose and text and not dry_run,
+        quiet=quiet or not text,
+        progress=not quiet and (fmt is not StreamFormat.jsonl or not out.is_terminal),
+        jsonl=JsonLines(out) if fmt is StreamFormat.jsonl else None,
+        log=log,
+    )
+    stop = StopOnSignal()
     started = time.monotonic()
     try:
-        with history_errors(ap):
+        with history_errors(ap), stop:
             session = undo(
                 ap,
                 run,
                 dry_run=dry_run,
                 wait=wait,
+                reporter=reporter,
+                should_stop=stop.requested,
                 on_recovery=recovered,
-                on_step=printer.step if printer else lambda step: steps.append(step.to_dict()),
-                keep_steps=False,
+                keep_results=fmt is StreamFormat.json,
             )
-    except BaseException:
-        if printer is not None:
-            printer.stop_progress()
-            printer.flush()
+    except BaseException as exc:
+        reporter.close()
         if log is not None:
+            log.write(f"stopped: {type(exc).__name__}: {exc}", Level.ERROR)
             log.close()
         raise
-    if printer is not None:
-        printer.finish(session.result, quiet=quiet, seconds=time.monotonic() - started)
+    reporter.close()
+    result = session.result
+    _undo_summary(summary, result)
+    applied = result.result
+    verb = f"undo of run {result.target_run}"
+    if result.run_id is not None:
+        verb += f" (recorded as run {result.run_id})"
+    if dry_run:
+        verb += " (dry run)"
+    totals = Totals(
+        verb=verb,
+        noun="would be undone" if dry_run else "undone",
+        run_id=result.run_id,
+        interrupted=bool(applied and applied.interrupted),
+        not_started=applied.not_started if applied else 0,
+        seconds=time.monotonic() - started,
+    )
+    if log is not None:
+        if dry_run:
+            for op in result.plan.operations:
+                log.write("would undo: " + _plain(op))
+        log.write(summary_text(summary, totals, undo=True))
+        log.close()
+    if fmt is StreamFormat.json:
+        print_json(result.to_dict())
+    elif fmt is StreamFormat.jsonl:
+        if dry_run:
+            for op in result.plan.operations:
+                print_json_line({"type": "operation", "status": "planned", **op.to_dict()})
+        data = {
+            "undo_of": result.target_run,
+            "run_id": result.run_id,
+            "dry_run": dry_run,
+            # (counted from the stream: an applied undo keeps no result per file here)
+            "undone": summary.done.files,
+            "refused": result.n_refused,
+            "irreversible": result.n_irreversible,
+            "interrupted": totals.interrupted,
+        }
+        print_json_line({"type": "summary", "mode": "undo", **data, **summary.to_dict()})
     else:
-        if log is not None:
-            log.write(f"undo of run {session.result.target_run}: {session.result.n_done} undone")
-            log.close()
-        data = session.result.to_dict()
-        data["steps"] = steps
-        print_json(data)
-    raise typer.Exit(EXIT_OK if session.result.ok else EXIT_FAILED)
+        if dry_run and verbose and not quiet:
+            plan = result.plan
+            skips, plan.skips = plan.skips, []  # (grouped by reason in the summary)
+            render_plan(out, plan)
+            plan.skips = skips
+        notes: tuple[str, ...] = ()
+        if summary.folder_ops:
+            n = summary.folder_ops
+            notes = (
+                f"{'would remove' if dry_run else 'removed'} {n} empty folder(s) the run had made",
+            )
+        render_summary(out, err, summary, totals, quiet=quiet, undo=True, notes=notes)
+    if applied is not None and applied.interrupted:
+        raise typer.Exit(stop.exit_code)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+def _plain(op: object) -> str:
+    from fileorganizer.cli.render import plain_line
+    from fileorganizer.operations import Operation
+
+    assert isinstance(op, Operation)
+    return plain_line(op)
 
 
 def register(app: typer.Typer) -> None:

@@ -56,7 +56,7 @@ def when(run: RunInfo) -> str:
 
 def mode_text(run: RunInfo) -> str:
     """The mode, with the run an undo reversed (``undo of 12``)."""
-    return f"{run.mode} of {run.undo_of}" if run.undo_of else run.mode
+    return f"{run.mode} of {run.undo_of}" if run.undo_of else str(run.mode)
 
 
 def _count(run: RunInfo, name: str) -> int:
@@ -81,11 +81,11 @@ def history_table(runs: Sequence[RunInfo], width: int) -> RenderableType:
     then ``planned`` dropped first); else each run's counts go on a line of
     their own under it, wrapped.
     """
-    fixed = {
+    fixed: dict[str, list[str]] = {
         "id": [str(r.id) for r in runs],
         "started": [when(r) for r in runs],
         "mode": [mode_text(r) for r in runs],
-        "status": [r.status for r in runs],
+        "status": [str(r.status) for r in runs],
     }
     widths = {h: _width(cells, h) for h, cells in fixed.items()}
     fixed_width = sum(widths.values()) + GAP * (len(fixed) - 1)

@@ -20,6 +20,7 @@ from fileorganizer.cli.common import (
     PathsArg,
     QuietOpt,
     SkipTagsOpt,
+    StopOnSignal,
     StreamFormat,
     StreamFormatOpt,
     TagsOpt,
@@ -89,21 +90,23 @@ def _organize(
         jsonl=JsonLines(out) if fmt is StreamFormat.jsonl else None,
         log=log,
     )
+    stop = StopOnSignal()
     options = SessionOptions(
         app_paths=ap,
         paths=[str(p) for p in paths or ()],
         tags=split_tags(tags),
         skip_tags=split_tags(skip_tags),
         dry_run=dry_run,
-        mode="sim" if dry_run else "run",
+        mode="run",
         wait=wait,
         reporter=reporter,
+        should_stop=stop.requested,
         # only --format json needs a result per file: the rest stream and count
         keep_results=fmt is StreamFormat.json,
     )
     started = time.monotonic()
     try:
-        with history_errors(ap):
+        with history_errors(ap), stop:
             session = organize(config, options)
     except BaseException as exc:
         reporter.close()
@@ -123,6 +126,8 @@ def _organize(
         seconds=time.monotonic() - started,
         log=log,
     )
+    if session.interrupted:
+        raise typer.Exit(stop.exit_code)
     raise typer.Exit(EXIT_OK if session.ok else EXIT_FAILED)
 
 
@@ -156,6 +161,7 @@ def _render(
         verb="sim" if dry_run else "done",
         run_id=result.run_id if result else None,
         interrupted=bool(result and result.interrupted),
+        not_started=result.not_started if result else 0,
         seconds=seconds,
     )
     if log is not None:
@@ -166,6 +172,8 @@ def _render(
             "planned": len(plan.operations),
             "problems": len(plan.problems),
             "irreversible": len(plan.irreversible),
+            "put_back": plan.put_back,
+            "interrupted": session.interrupted,
             **(result.to_dict() if result is not None else {}),
             **summary.to_dict(),
         }
@@ -188,9 +196,18 @@ def _render(
         )
         return
     out, err = stdout_console(), stderr_console()
+    if plan.interrupted:
+        err.print("[yellow]interrupted while planning[/]: nothing was changed")
+        return
     if dry_run and verbose and not quiet:
         render_plan(out, plan)
-    render_summary(out, err, summary, totals, quiet=quiet)
+    notes: tuple[str, ...] = ()
+    if plan.put_back:
+        notes = (
+            f"note: {plan.put_back} of these file(s) had been put back by an earlier undo; "
+            f"this {'sim' if dry_run else 'run'} organizes them again",
+        )
+    render_summary(out, err, summary, totals, quiet=quiet, notes=notes)
 
 
 def run(

@@ -20,7 +20,7 @@ from fileorganizer.cli.logfile import Level, LogFile
 from fileorganizer.cli.summary import Outcome, Summary, reason_key
 from fileorganizer.fsops import temp_path_for
 from fileorganizer.operations import Operation, OpKind, OpResult
-from fileorganizer.planner import Plan
+from fileorganizer.plans import Plan
 from fileorganizer.report import Problem, Reporter
 
 if TYPE_CHECKING:
@@ -35,6 +35,13 @@ _VERB = {
     OpKind.SYMLINK: "symlink",
     OpKind.HARDLINK: "hardlink",
     OpKind.ECHO: "echo",
+    OpKind.RESTORE: "restore",
+    OpKind.REMOVE_COPY: "remove copy",
+    OpKind.REMOVE_SYMLINK: "remove symlink",
+    OpKind.REMOVE_HARDLINK: "remove hardlink",
+    OpKind.RMDIR: "remove folder",
+    OpKind.MKDIR: "make folder",
+    OpKind.CLEANUP: "clean up",
 }
 
 #: what the progress display calls each phase the engine reports
@@ -62,7 +69,7 @@ def plain_line(op: Operation, dst: str | None = None, *, color: bool = False) ->
     line = f"{c('green', _VERB[op.kind])} {safe_text(op.src)}"
     if target:
         line += f" {c('dim', '->')} {safe_text(target)}"
-    if op.note:
+    if op.note and op.reverses is None:  # (an undo's notes are for the history)
         line += f" {c('dim', '(' + op.note + ')')}"
     return line
 
@@ -78,7 +85,7 @@ def describe(op: Operation, dst: str | None = None) -> str:
         line += f" [dim]->[/] {_p(target)}"
     if op.kind is OpKind.DELETE:
         line = f"[bold red]{verb}[/] {_p(op.src)} [red](irreversible)[/]"
-    if op.note:
+    if op.note and op.reverses is None:
         line += f" [dim]({escape(op.note)})[/]"
     return line
 

@@ -20,6 +20,9 @@ MAX_REASONS = 50
 #: distinct destination folders counted one by one; later ones count as "other folders"
 MAX_FOLDERS = 10_000
 
+#: kinds that make or remove the tool's own folders and leftovers, not users' files
+FOLDER_KINDS = frozenset({"rmdir", "mkdir", "cleanup"})
+
 OTHER_REASONS = "other reasons"
 OTHER_FOLDERS = "(other folders)"
 TRASH_FOLDER = "(the trash)"
@@ -99,6 +102,8 @@ def destination_folder(kind: str, dst: str | None) -> str | None:
         return TRASH_FOLDER
     if kind == "delete":
         return DELETED_FOLDER
+    if kind.startswith("remove_"):  # an undo removing a copy or a link the run made
+        return f"({kind.replace('_', ' ')}s)"
     if not dst or kind == "echo":
         return None
     return os.path.dirname(dst) or "."
@@ -113,6 +118,8 @@ class Summary:
         self.planned = 0
         self.done = Tally()
         self.echoes = 0
+        #: folders made or removed, leftovers cleaned up (counted apart from files)
+        self.folder_ops = 0
         self.by_folder: dict[str, Tally] = {}
         self.by_rule: dict[str, Tally] = {}
         self.groups: dict[Outcome, dict[str, ReasonGroup]] = {o: {} for o in Outcome}
@@ -132,6 +139,9 @@ class Summary:
         """
         if kind == "echo":
             self.echoes += 1
+            return
+        if kind in FOLDER_KINDS:
+            self.folder_ops += 1  # the tool's own folders: not files organized
             return
         self.done.add(size)
         if folder is None:

@@ -41,6 +41,8 @@ class Totals:
     noun: str = "applied"
     run_id: int | None = None
     interrupted: bool = False
+    #: operations never started because a stop request ended the run
+    not_started: int = 0
     seconds: float | None = None
 
 
@@ -170,7 +172,7 @@ def totals_line(summary: Summary, totals: Totals) -> str:
     if totals.seconds is not None:
         text += f" in {totals.seconds:.1f} s"
     if totals.interrupted:
-        text += " [yellow](interrupted)[/]"
+        text += f", [yellow]interrupted: {totals.not_started} not started[/]"
     return text
 
 

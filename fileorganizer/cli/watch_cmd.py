@@ -148,7 +148,8 @@ def watch(
 
     A catch-up pass runs first. A file is acted on once its size and mtime have been stable
     for --stable-seconds and it is not an unfinished download. Every batch is a run in the
-    history (mode watch). SIGINT/SIGTERM finish the current operation and exit 0.
+    history (mode watch). SIGINT/SIGTERM finish the current operation and exit 0 (130/143
+    when they cut a batch short: its run is then marked interrupted).
     """
     from fileorganizer.report import Reporter
     from fileorganizer.session import SessionOptions
@@ -175,7 +176,10 @@ def watch(
     )
     watcher = Watcher(cfg, options, settings)
 
+    got: list[int] = []
+
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        got.append(signum)
         watcher.request_stop()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -187,6 +191,9 @@ def watch(
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+    if watcher.interrupted_batch and got:
+        # a batch was cut short: its run is recorded as interrupted
+        raise typer.Exit(128 + got[0])
     raise typer.Exit(EXIT_OK)
 
 
@@ -202,7 +209,7 @@ def status(
     ] = None,
 ) -> None:
     """Is a watcher alive? Exits 0 when its heartbeat is fresh, 1 otherwise (health check)."""
-    from fileorganizer.watch import read_heartbeat
+    from fileorganizer.heartbeat import read_heartbeat
 
     ap = app_paths()
     beat = read_heartbeat(ap.heartbeat_path)

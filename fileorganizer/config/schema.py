@@ -25,6 +25,9 @@ class LocationModel(BaseModel):
     filter: list[str] = []
     original: bool = False
     ignore_errors: bool = False
+    #: act on symlinks found here (the link itself, never what it points to);
+    #: by default they are left alone, as organize does
+    include_symlinks: bool = False
 
     @field_validator("path")
     @classmethod

@@ -31,16 +31,18 @@ from sqlalchemy import (
     text,
 )
 
+from fileorganizer.history.records import OpState
+
 #: The schema version this code writes. Bump it and add a step to
-#: ``fileorganizer.history.store.MIGRATIONS`` when the schema changes.
-SCHEMA_VERSION = 2
+#: ``fileorganizer.history.migrations.MIGRATIONS`` when the schema changes.
+SCHEMA_VERSION = 3
 
 #: Partial indexes: only the rows a query looks for are indexed, so the index
 #: stays small and a run's inserts and updates do not pay for a full index.
 #: ``planned`` rows are the unfinished intents recovery reconciles at start-up;
 #: ``undone`` rows are counted per run by ``history``.
-PLANNED_WHERE = "state = 'planned'"
-UNDONE_WHERE = "state = 'undone'"
+PLANNED_WHERE = f"state = '{OpState.PLANNED.value}'"
+UNDONE_WHERE = f"state = '{OpState.UNDONE.value}'"
 
 #: The history's tables (``metadata.create_all`` creates a new database).
 metadata = MetaData()
@@ -73,6 +75,11 @@ runs = Table(
     Column("failed", Integer, default=0, nullable=False),
     Column("problems", Integer, default=0, nullable=False),
     Column("note", Text),
+    # (schema 3) who ran it: the host id and, for a watch batch, the watch session
+    Column("host", String(255)),
+    Column("session", String(64)),
+    # (schema 3) the one-writer lock keys the run held (space-separated)
+    Column("locks", Text),
 )
 
 #: One operation of a run, journaled as an intent and updated with its result.
@@ -115,8 +122,18 @@ operations = Table(
     # for an operation of an undo run: the operation it reverses
     Column("reverses", Integer, ForeignKey("operations.id")),
     Index("ix_operations_run_order", "run_id", "ord", "id"),
-    Index("ix_operations_planned", "state", sqlite_where=text(PLANNED_WHERE)),
-    Index("ix_operations_undone", "run_id", sqlite_where=text(UNDONE_WHERE)),
+    Index(
+        "ix_operations_planned",
+        "state",
+        sqlite_where=text(PLANNED_WHERE),
+        postgresql_where=text(PLANNED_WHERE),
+    ),
+    Index(
+        "ix_operations_undone",
+        "run_id",
+        sqlite_where=text(UNDONE_WHERE),
+        postgresql_where=text(UNDONE_WHERE),
+    ),
 )
 
 #: A full-content digest keyed by file identity (survives between runs).
@@ -161,3 +178,11 @@ def enc_list(paths: tuple[str, ...] | list[str]) -> bytes | None:
 def dec_list(raw: bytes | None) -> list[str]:
     """The inverse of :func:`enc_list`."""
     return [os.fsdecode(p) for p in raw.split(b"\0")] if raw else []
+
+
+def identity_values(prefix: str, ident: object) -> dict[str, int | None]:
+    """Column values for an identity (``src_`` or ``after_`` prefix); all None for None."""
+    names = ("dev", "ino", "size", "mtime_ns")
+    if ident is None:
+        return {f"{prefix}{n}": None for n in names}
+    return {f"{prefix}{n}": int(getattr(ident, n)) for n in names}

@@ -1,86 +1,109 @@
-"""Crash recovery: reconcile journaled intents that never got a result.
+"""Crash recovery as a plan: reconcile journaled intents that never got a result.
 
-Run on start-up (under the lock) by ``run``, ``watch``, ``undo`` and
-``history``. For each operation still ``planned``:
+:func:`plan_recovery` looks at each operation still ``planned`` (its process
+died between the intent and the result) and at what the disk shows, and
+decides — reading only:
 
-- the source still in place (recorded identity) and no destination: not done;
-  a temporary file the tool left beside the destination is removed;
+- the source in place (recorded identity) and no destination: not done; a
+  temporary file the tool left beside the destination is cleaned up;
 - the source gone and the destination present with the recorded identity
   (same inode, or same size and mtime after a cross-device copy): done;
-- both present as one inode (an interrupted link-then-unlink): finish the
-  move by dropping the source's name;
+- both present as one inode (an interrupted link-then-unlink): done once the
+  source's second name is removed;
 - both present, the destination a complete copy byte-identical to the intact
   source (a cross-device move killed before the source unlink; the copy only
-  gets its final name after it was synced and verified): finish the move;
+  gets its final name after it was synced and verified): done once the source
+  is removed;
 - anything else is ambiguous: reported, both copies kept, nothing deleted.
 
-Runs left ``running`` are marked ``interrupted``.
+What must change on disk (clean-ups, finishing a move) is a :class:`Plan` of
+ordinary operations, applied by the session through the one executor and
+journaled as a run of its own (mode ``recovery``); the decisions are then
+written back, and each crashed run is marked ``interrupted`` with its true
+counts.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+__all__ = [
+    "Decision",
+    "Outcome",
+    "RecoveryItem",
+    "RecoveryPlan",
+    "RecoveryReport",
+    "crashed_runs",
+    "finish_crashed",
+    "plan_recovery",
+    "write_decisions",
+]
+from typing import Any
+
 from fileorganizer import fsops
-from fileorganizer.errors import FileOrganizerError
 from fileorganizer.history.models import enc
-from fileorganizer.history.store import (
-    DONE,
-    FAILED,
-    INTERRUPTED,
-    SKIPPED,
-    UNDONE,
-    History,
+from fileorganizer.history.records import (
     OpRecord,
-    identity_columns,
+    OpState,
+    Outcome,
+    RecoveryItem,
+    RecoveryReport,
+    RunInfo,
+    RunStatus,
 )
-from fileorganizer.operations import Identity
+from fileorganizer.history.store import History
+from fileorganizer.operations import Identity, Operation, OpKind, OpResult, OpStatus
+from fileorganizer.plans import Plan
 
-#: Kinds that take a file from ``src`` to a destination (the source goes away).
-TRANSFER_KINDS = frozenset({"move", "rename", "trash", "restore"})
+#: Kinds that take an entry from ``src`` to a destination (the source goes away).
+TRANSFER_KINDS = frozenset(k for k in OpKind if k.transfers)
 #: Kinds that make a new entry at the destination (the source stays).
-CREATE_KINDS = frozenset({"copy", "symlink", "hardlink"})
-#: Kinds that remove one path.
-REMOVE_KINDS = frozenset({"delete", "remove_copy", "remove_symlink", "remove_hardlink"})
-
-
-@dataclass(frozen=True)
-class RecoveryItem:
-    """What recovery decided for one unfinished operation."""
-
-    op: OpRecord
-    outcome: str  # done | not_done | ambiguous
-    message: str
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready description."""
-        return {
-            "run_id": self.op.run_id,
-            "op": self.op.to_dict(),
-            "outcome": self.outcome,
-            "message": self.message,
-        }
+CREATE_KINDS = frozenset({OpKind.COPY, OpKind.SYMLINK, OpKind.HARDLINK})
+#: Kinds that remove the entry at ``src``.
+REMOVE_KINDS = frozenset(
+    {
+        OpKind.DELETE,
+        OpKind.REMOVE_COPY,
+        OpKind.REMOVE_SYMLINK,
+        OpKind.REMOVE_HARDLINK,
+        OpKind.RMDIR,
+        OpKind.CLEANUP,
+    }
+)
 
 
 @dataclass
-class RecoveryReport:
-    """What recovery found and did."""
+class Decision:
+    """How one unfinished operation is settled; ``op`` is the change it needs first."""
 
-    items: list[RecoveryItem] = field(default_factory=list)
-    runs: list[int] = field(default_factory=list)
+    rec: OpRecord
+    state: OpState
+    outcome: Outcome
+    message: str
+    dst: str | None = None
+    after: Identity | None = None
+    #: a change on disk this decision depends on (finishing a move), if any
+    op: Operation | None = None
+    #: what holds instead when ``op`` is not done
+    otherwise: tuple[OpState, Outcome, str] | None = None
 
-    @property
-    def ambiguous(self) -> list[RecoveryItem]:
-        """Operations left for a human to look at."""
-        return [i for i in self.items if i.outcome == "ambiguous"]
+    def settle(self, result: OpResult | None) -> None:
+        """Take the result of ``op`` into account."""
+        if self.op is not None and (result is None or result.status is not OpStatus.DONE):
+            assert self.otherwise is not None
+            why = f" ({result.error or result.reason})" if result is not None else ""
+            self.state, self.outcome, message = self.otherwise
+            self.message = message + why
 
-    def __bool__(self) -> bool:
-        return bool(self.items or self.runs)
 
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready description."""
-        return {"runs": self.runs, "items": [i.to_dict() for i in self.items]}
+@dataclass
+class RecoveryPlan:
+    """The decisions, and the plan of changes some of them need (clean-ups included)."""
+
+    decisions: list[Decision] = field(default_factory=list)
+    plan: Plan = field(default_factory=Plan)
 
 
 def _ident(path: str) -> Identity | None:
@@ -107,66 +130,69 @@ def _arrived(now: Identity | None, recorded: Identity | None) -> bool:
     return now.same_file(recorded) or now.same_content_marks(recorded)
 
 
-class _Reconciler:
-    def __init__(self, history: History) -> None:
-        self.history = history
-        self.report = RecoveryReport()
+class _Planner:
+    def __init__(self) -> None:
+        self.out = RecoveryPlan()
         #: (run, path) that an unfinished earlier operation should have created
         self._never_arrived: set[tuple[int, str]] = set()
         #: unfinished transfers by (run, source), to follow chains (a -> b -> c)
         self.pending_by_src: dict[tuple[int, str], OpRecord] = {}
 
-    def _resolve(
-        self,
-        rec: OpRecord,
-        state: str,
-        outcome: str,
-        message: str,
-        dst: str | None = None,
-        after: Identity | None = None,
-    ) -> None:
-        values: dict[str, object] = {"state": state}
-        if state == DONE:
-            values["dst"] = enc(dst)
-            values.update(identity_columns("after_", after))
-            if rec.kind == "trash":
-                values["trash_path"] = enc(dst)
-        if state == FAILED:
-            values["error"] = message
-        else:
-            values["reason"] = message
-        self.history.update_operation(rec.id, **values)
-        if state == DONE and rec.reverses is not None:
-            self.history.update_operation(rec.reverses, state=UNDONE, undone_by=rec.run_id)
-        self.report.items.append(RecoveryItem(rec, outcome, message))
+    def _op(self, kind: OpKind, rec: OpRecord, src: str, **kw: Any) -> Operation:
+        ops = self.out.plan.operations
+        op = Operation(
+            kind=kind,
+            src=src,
+            rule=rec.rule,
+            action="recovery",
+            seq=len(ops),
+            note=f"recovery of operation {rec.id} (run {rec.run_id})",
+            **kw,
+        )
+        ops.append(op)
+        return op
 
-    def _cleanup_temp(self, rec: OpRecord) -> None:
-        temp = rec.temp_path
-        if temp and os.path.basename(temp).startswith(fsops.TEMP_PREFIX) and os.path.lexists(temp):
-            fsops.restore_temp_cleanup(temp)
+    def _cleanup(self, rec: OpRecord, path: str | None) -> None:
+        """Plan the removal of a leftover of ours (a temporary file, an orphaned trash entry)."""
+        if path and os.path.lexists(path):
+            name = os.path.basename(path)
+            if name.startswith(fsops.TEMP_PREFIX) or name.endswith(".trashinfo"):
+                self._op(OpKind.CLEANUP, rec, path)
+
+    def _decide(
+        self, rec: OpRecord, state: OpState, outcome: Outcome, message: str, **kw: Any
+    ) -> Decision:
+        d = Decision(rec, state, outcome, message, **kw)
+        self.out.decisions.append(d)
+        return d
 
     def reconcile(self, rec: OpRecord) -> None:
         key = (rec.run_id, rec.src)
         if key in self._never_arrived:
             # a chained operation whose earlier step (which makes its source) was not done
             self._mark_not_arrived(rec)
-            self._resolve(rec, SKIPPED, "not_done", f"not done: {rec.src} was never created")
-            return
-        before = len(self.report.items)
-        try:
-            if rec.kind in TRANSFER_KINDS:
-                self._transfer(rec)
-            elif rec.kind in CREATE_KINDS:
-                self._create(rec)
-            elif rec.kind in REMOVE_KINDS:
-                self._remove(rec)
-            else:  # echo and anything that does not touch the disk
-                self._resolve(rec, DONE, "done", "nothing to do on disk")
-        except (OSError, FileOrganizerError) as exc:
-            self._resolve(
-                rec, FAILED, "ambiguous", f"recovery could not decide: {exc}; nothing touched"
+            self._decide(
+                rec, OpState.SKIPPED, Outcome.NOT_DONE, f"not done: {rec.src} was never created"
             )
-        if len(self.report.items) > before and self.report.items[-1].outcome != "done":
+            return
+        before = len(self.out.decisions)
+        if rec.kind in TRANSFER_KINDS:
+            self._transfer(rec)
+        elif rec.kind in CREATE_KINDS:
+            self._create(rec)
+        elif rec.kind in REMOVE_KINDS:
+            self._remove(rec)
+        elif rec.kind is OpKind.MKDIR:
+            made = os.path.isdir(rec.src)
+            self._decide(
+                rec,
+                OpState.DONE if made else OpState.SKIPPED,
+                Outcome.DONE if made else Outcome.NOT_DONE,
+                f"had been done: {rec.src}" if made else "interrupted before it was done",
+            )
+        else:  # echo and anything that does not touch the disk
+            self._decide(rec, OpState.DONE, Outcome.DONE, "nothing to do on disk")
+        if len(self.out.decisions) > before and self.out.decisions[-1].outcome is not Outcome.DONE:
             self._mark_not_arrived(rec)
 
     def _follow_chain(self, run_id: int, path: str) -> str | None:
@@ -175,7 +201,7 @@ class _Reconciler:
         while (run_id, path) in self.pending_by_src and path not in seen:
             seen.add(path)
             nxt = self.pending_by_src[(run_id, path)]
-            target = nxt.trash_path if nxt.kind == "trash" else nxt.planned_dst
+            target = nxt.trash_path if nxt.kind is OpKind.TRASH else nxt.planned_dst
             if target is None:
                 return None
             if os.path.lexists(target):
@@ -184,29 +210,39 @@ class _Reconciler:
         return None
 
     def _mark_not_arrived(self, rec: OpRecord) -> None:
-        target = rec.trash_path if rec.kind == "trash" else rec.planned_dst
+        target = rec.trash_path if rec.kind is OpKind.TRASH else rec.planned_dst
         if target and rec.kind not in REMOVE_KINDS:
             self._never_arrived.add((rec.run_id, target))
+
+    def _side_files(self, rec: OpRecord) -> None:
+        if rec.kind is OpKind.RESTORE and rec.trash_path:
+            info = fsops.Trash.info_path_of(rec.trash_path)
+            if not os.path.lexists(rec.trash_path):
+                self._cleanup(rec, info)
 
     # -- transfers -----------------------------------------------------------
     def _transfer(self, rec: OpRecord) -> None:
         src = rec.src
-        dst = rec.trash_path if rec.kind == "trash" else rec.planned_dst
+        dst = rec.trash_path if rec.kind is OpKind.TRASH else rec.planned_dst
         if dst is None:  # a trash that never got a slot: nothing happened
-            self._resolve(rec, SKIPPED, "not_done", "interrupted before it started")
+            self._decide(rec, OpState.SKIPPED, Outcome.NOT_DONE, "interrupted before it started")
             return
         src_now, dst_now = _ident(src), _ident(dst)
         src_intact = _matches(src_now, rec.identity, check_inode=rec.check_inode)
+        done = (OpState.DONE, Outcome.DONE)
         if not src_intact and _arrived(dst_now, rec.identity):
-            self._finish_side_files(rec, dst)
-            self._resolve(rec, DONE, "done", f"had been done: {dst}", dst, dst_now)
+            self._side_files(rec)
+            self._decide(rec, *done, f"had been done: {dst}", dst=dst, after=dst_now)
             return
         if src_intact and dst_now is None:
-            self._cleanup_temp(rec)
-            if rec.kind == "trash":
-                fsops.Trash.discard_info(dst)
-            self._resolve(
-                rec, SKIPPED, "not_done", f"interrupted before it was done; {src} left in place"
+            self._cleanup(rec, rec.temp_path)
+            if rec.kind is OpKind.TRASH:
+                self._cleanup(rec, fsops.Trash.info_path_of(dst))
+            self._decide(
+                rec,
+                OpState.SKIPPED,
+                Outcome.NOT_DONE,
+                f"interrupted before it was done; {src} left in place",
             )
             return
         if dst_now is None and src_now is not None:
@@ -215,16 +251,30 @@ class _Reconciler:
                 if rec.temp_path and os.path.lexists(rec.temp_path)
                 else ""
             )
-            self._resolve(
-                rec, SKIPPED, "not_done", f"not done; {src} changed since it was planned{kept}"
+            self._decide(
+                rec,
+                OpState.SKIPPED,
+                Outcome.NOT_DONE,
+                f"not done; {src} changed since it was planned{kept}",
             )
             return
         if src_intact and dst_now is not None and src_now is not None:
+            both = (
+                OpState.FAILED,
+                Outcome.AMBIGUOUS,
+                f"interrupted and ambiguous; kept: {src}, {dst}",
+            )
             if (src_now.dev, src_now.ino) == (dst_now.dev, dst_now.ino):
-                fsops.drop_second_link(src, dst)
-                self._finish_side_files(rec, dst)
-                self._resolve(
-                    rec, DONE, "done", f"finished the interrupted move to {dst}", dst, dst_now
+                op = self._op(OpKind.REMOVE_HARDLINK, rec, src, identity=src_now, same_as=dst)
+                self._side_files(rec)
+                self._decide(
+                    rec,
+                    *done,
+                    f"finished the interrupted move to {dst}",
+                    dst=dst,
+                    after=dst_now,
+                    op=op,
+                    otherwise=both,
                 )
                 return
             if (
@@ -233,86 +283,93 @@ class _Reconciler:
                 and dst_now.same_content_marks(src_now)
                 and fsops.same_bytes(src, dst)
             ):
-                fsops.remove_if_unchanged(src, src_now)
-                self._finish_side_files(rec, dst)
-                self._resolve(
+                op = self._op(OpKind.REMOVE_COPY, rec, src, identity=src_now, same_as=dst)
+                self._side_files(rec)
+                self._decide(
                     rec,
-                    DONE,
-                    "done",
+                    *done,
                     f"finished the interrupted move: verified copy at {dst}",
-                    dst,
-                    dst_now,
+                    dst=dst,
+                    after=dst_now,
+                    op=op,
+                    otherwise=both,
                 )
                 return
             # the source is intact and what sits at the destination is not ours:
             # a no-replace move never wrote there
-            self._cleanup_temp(rec)
-            self._resolve(
-                rec, SKIPPED, "not_done", f"not done; {dst} is another file, {src} left in place"
+            self._cleanup(rec, rec.temp_path)
+            self._decide(
+                rec,
+                OpState.SKIPPED,
+                Outcome.NOT_DONE,
+                f"not done; {dst} is another file, {src} left in place",
             )
             return
         if src_now is None and dst_now is None:
             final = self._follow_chain(rec.run_id, dst)
             if final is not None and _arrived(_ident(final), rec.identity):
                 # a later operation of the run moved it on from dst: this one was done
-                self._resolve(
-                    rec, DONE, "done", f"had been done (moved on to {final})", dst, _ident(final)
+                self._decide(
+                    rec, *done, f"had been done (moved on to {final})", dst=dst, after=_ident(final)
                 )
                 return
         if src_now is None and rec.identity is not None and rec.check_inode:
             found = _find_by_inode(os.path.dirname(dst), rec.identity)
             if found is not None:
-                self._finish_side_files(rec, found)
-                self._resolve(rec, DONE, "done", f"had been done: {found}", found, _ident(found))
+                self._side_files(rec)
+                self._decide(rec, *done, f"had been done: {found}", dst=found, after=_ident(found))
                 return
         if src_intact:
-            self._cleanup_temp(rec)
-        where = []
-        if src_now is not None:
-            where.append(src)
-        if dst_now is not None:
-            where.append(dst)
+            self._cleanup(rec, rec.temp_path)
+        where = [p for p, ident in ((src, src_now), (dst, dst_now)) if ident is not None]
         if rec.temp_path and os.path.lexists(rec.temp_path):
             where.append(rec.temp_path)
         kept = ", ".join(where) if where else "nothing found at the source or destination"
-        self._resolve(rec, FAILED, "ambiguous", f"interrupted and ambiguous; kept: {kept}")
-
-    def _finish_side_files(self, rec: OpRecord, dst: str) -> None:
-        if rec.kind == "restore" and rec.trash_path:
-            fsops.Trash.discard_info(rec.trash_path)
+        self._decide(
+            rec, OpState.FAILED, Outcome.AMBIGUOUS, f"interrupted and ambiguous; kept: {kept}"
+        )
 
     # -- creations -------------------------------------------------------------
     def _create(self, rec: OpRecord) -> None:
         src, dst = rec.src, rec.planned_dst
         if dst is None:
-            self._resolve(rec, SKIPPED, "not_done", "interrupted before it started")
+            self._decide(rec, OpState.SKIPPED, Outcome.NOT_DONE, "interrupted before it started")
             return
         dst_now = _ident(dst)
         src_ok = os.path.lexists(src)
         if dst_now is None:
             if src_ok:
-                self._cleanup_temp(rec)
-            self._resolve(rec, SKIPPED, "not_done", "interrupted before it was done")
+                self._cleanup(rec, rec.temp_path)
+            self._decide(rec, OpState.SKIPPED, Outcome.NOT_DONE, "interrupted before it was done")
             return
-        if rec.kind == "copy":
+        if rec.kind is OpKind.COPY:
             made = src_ok and fsops.same_bytes(src, dst)
-        elif rec.kind == "hardlink":
+        elif rec.kind is OpKind.HARDLINK:
             s = _ident(src)
             made = s is not None and (s.dev, s.ino) == (dst_now.dev, dst_now.ino)
         else:
             made = os.path.islink(dst) and os.readlink(dst) == src
         if made:
-            self._resolve(rec, DONE, "done", f"had been done: {dst}", dst, dst_now)
+            self._decide(
+                rec, OpState.DONE, Outcome.DONE, f"had been done: {dst}", dst=dst, after=dst_now
+            )
         else:
-            self._resolve(rec, FAILED, "ambiguous", f"interrupted and ambiguous; kept {dst}")
+            self._decide(
+                rec, OpState.FAILED, Outcome.AMBIGUOUS, f"interrupted and ambiguous; kept {dst}"
+            )
 
     # -- removals --------------------------------------------------------------
     def _remove(self, rec: OpRecord) -> None:
-        path = rec.src if rec.kind == "delete" else rec.planned_dst
-        if path is None or not os.path.lexists(path):
-            self._resolve(rec, DONE, "done", f"had been done: {path} is gone", path)
+        path = rec.src
+        if not os.path.lexists(path):
+            self._decide(rec, OpState.DONE, Outcome.DONE, f"had been done: {path} is gone")
         else:
-            self._resolve(rec, SKIPPED, "not_done", f"interrupted before it was done; {path} kept")
+            self._decide(
+                rec,
+                OpState.SKIPPED,
+                Outcome.NOT_DONE,
+                f"interrupted before it was done; {path} kept",
+            )
 
 
 def _find_by_inode(folder: str, ident: Identity) -> str | None:
@@ -328,18 +385,59 @@ def _find_by_inode(folder: str, ident: Identity) -> str | None:
     return None
 
 
-def recover(history: History) -> RecoveryReport:
-    """Reconcile every unfinished intent with the disk; mark crashed runs interrupted.
-
-    Call only while holding the lock (no other process is mid-run).
-    """
-    rec = _Reconciler(history)
-    pending = history.pending_operations()
-    rec.pending_by_src = {(op.run_id, op.src): op for op in pending if op.kind in TRANSFER_KINDS}
+def plan_recovery(pending: Iterable[OpRecord]) -> RecoveryPlan:
+    """Decide every unfinished intent in ``pending`` from what the disk shows (reads only)."""
+    pending = list(pending)
+    planner = _Planner()
+    planner.pending_by_src = {
+        (op.run_id, op.src): op for op in pending if op.kind in TRANSFER_KINDS
+    }
     for op in pending:
-        rec.reconcile(op)
-    for run in history.unfinished_runs():
-        history.finish_run(run.id, status=INTERRUPTED)
-        history.set_run_status(run.id, INTERRUPTED, "interrupted; reconciled at start-up")
-        rec.report.runs.append(run.id)
-    return rec.report
+        planner.reconcile(op)
+    return planner.out
+
+
+def write_decisions(history: History, decisions: Iterable[Decision]) -> list[RecoveryItem]:
+    """Record each decision in the history (one transaction)."""
+    from sqlalchemy import update
+
+    from fileorganizer.history.models import identity_values, operations
+
+    items: list[RecoveryItem] = []
+    with history.transaction() as conn:
+        for d in decisions:
+            values: dict[str, object] = {"state": d.state.value}
+            if d.state is OpState.DONE:
+                values["dst"] = enc(d.dst)
+                values.update(identity_values("after_", d.after))
+                if d.rec.kind is OpKind.TRASH:
+                    values["trash_path"] = enc(d.dst)
+            values["error" if d.state is OpState.FAILED else "reason"] = d.message
+            conn.execute(update(operations).where(operations.c.id == d.rec.id).values(**values))
+            if d.state is OpState.DONE and d.rec.reverses is not None:
+                conn.execute(
+                    update(operations)
+                    .where(operations.c.id == d.rec.reverses)
+                    .values(state=OpState.UNDONE.value, undone_by=d.rec.run_id)
+                )
+            items.append(RecoveryItem(d.rec, d.outcome, d.message))
+    return items
+
+
+#: Applies a recovery plan (the session's: lock held, through the executor).
+ApplyFn = Callable[[Plan], list[OpResult]]
+
+
+def crashed_runs(history: History, owned: Callable[[RunInfo], bool] | None = None) -> list[RunInfo]:
+    """Runs still marked running whose process is gone (``owned`` decides; default: all)."""
+    return [r for r in history.unfinished_runs() if owned is None or owned(r)]
+
+
+def finish_crashed(history: History, runs: Iterable[RunInfo]) -> list[int]:
+    """Mark each crashed run interrupted, with its counts as the journal now says."""
+    out = []
+    for run in runs:
+        history.finish_run(run.id, status=RunStatus.INTERRUPTED)
+        history.set_run_status(run.id, RunStatus.INTERRUPTED, "interrupted; reconciled at start-up")
+        out.append(run.id)
+    return out

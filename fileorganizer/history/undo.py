@@ -1,157 +1,310 @@
-"""Undo: reverse a run's operations, newest first, one file at a time.
+"""Undo as a plan: the reverse of a recorded run, as ordinary operations.
 
-Before putting a file back, undo checks that it is unchanged since the run
-(inode, size, mtime_ns) and that its original place is free; otherwise it
-leaves that file alone and says why. Missing parent folders are recreated;
-folders the run created are removed once empty. A copy is deleted only if it
-is unchanged and still byte-identical to its original. Trashed (and
-overwritten) files come back from where the history says they went.
+:func:`plan_undo` reads a run's done operations, newest first, and plans the
+inverse of each against a virtual tree (so a chain ``rename a -> b`` then
+``move b -> c`` is undone as ``c -> b`` then ``b -> a``, with ``b`` present in
+the plan although not on disk): move back, restore from the trash, remove a
+copy or a link only while it is what the run made, recreate what an undone
+undo removed. A file that changed since the run, is gone, or whose original
+place is taken is a planned skip with the reason, and so is a permanent
+delete (irreversible). Folders the run made are removed at the end when the
+plan leaves them empty.
 
-An undo is itself a run (mode ``undo``), journaled like any other, so it can
-be undone and is recovered after a crash. A permanent ``delete`` cannot be
-undone: it is reported.
+``undo --dry-run`` renders this plan and ``undo`` applies it through the one
+executor, so they agree by construction. Nothing here touches the disk but
+reading.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from fileorganizer import fsops
-from fileorganizer.crash import crashpoint
-from fileorganizer.errors import DestinationExistsError, FileOrganizerError, UndoError
-from fileorganizer.history.store import (
-    DONE,
-    FAILED,
-    SKIPPED,
-    History,
-    OpRecord,
-    Reversal,
-    ReversalResult,
-    RunJournal,
-    missing_parents,
-)
-from fileorganizer.operations import Identity, new_op_id
+from fileorganizer.errors import HistoryError, UndoError
+from fileorganizer.fsops import same_bytes
+from fileorganizer.history.records import OpRecord, OpState, RunMode, RunStatus
+from fileorganizer.history.store import History
+from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind, OpStatus
+from fileorganizer.plans import Plan, Skip
+from fileorganizer.results import RunResult
+from fileorganizer.vtree import NodeKind, VirtualTree
 
-#: What reverses each kind. ``delete`` has no inverse.
-INVERSE = {
-    "move": "move",
-    "rename": "rename",
-    "trash": "restore",
-    "restore": "trash",
-    "copy": "remove_copy",
-    "remove_copy": "copy",
-    "symlink": "remove_symlink",
-    "remove_symlink": "symlink",
-    "hardlink": "remove_hardlink",
-    "remove_hardlink": "hardlink",
-}
-
-BATCH = 500
+_FOLDER = NodeKind.FOLDER
 
 
-class Refused(Exception):
-    """One file undo leaves alone, with the reason."""
+class _Refused(Exception):
+    """One operation undo leaves alone, with the reason."""
 
 
-@dataclass
-class UndoStep:
-    """One planned reversal: ``kind`` applied to ``src`` (-> ``dst``)."""
+def undo_target(history: History, run_id: int | None) -> int:
+    """The run to undo: ``run_id``, or the newest run with changes in place.
 
-    op: OpRecord
-    kind: str
-    src: str
-    dst: str | None
-    expected: Identity | None
-    op_id: str = field(default_factory=new_op_id)
-    trash_path: str | None = None
-    same_as: str | None = None
-    # outcome
-    status: str = "planned"  # planned | done | refused | failed | irreversible
-    reason: str | None = None
-    final_dst: str | None = None
-    created_dirs: list[str] = field(default_factory=list)
-    identity_after: Identity | None = None
-    #: the id of this step's row in the undo run's journal, once journaled
-    row_id: int | None = None
+    Raises :class:`UndoError` when there is nothing to undo or the run cannot be.
+    """
+    if run_id is None:
+        found = history.last_undoable_run()
+        if found is None:
+            raise UndoError("nothing to undo: no run has changes that are still in place")
+        run_id = found
+    try:
+        run = history.run(run_id)
+    except HistoryError:
+        raise UndoError(f"there is no run {run_id} in the history") from None
+    if run.mode is RunMode.SIM:
+        raise UndoError(f"run {run_id} was a sim: it changed nothing")
+    if run.mode is RunMode.RECOVERY:
+        raise UndoError(
+            f"run {run_id} is a recovery (it finished what a crashed run left); "
+            f"undo the run it recovered instead"
+        )
+    if run.status is RunStatus.RUNNING:
+        raise UndoError(f"run {run_id} is still running (or crashed: run any command to recover)")
+    return run_id
 
-    @property
-    def temp_path(self) -> str | None:
-        """The temporary name used beside the destination."""
-        target = self.dst if self.kind != "trash" else self.trash_path
-        return fsops.temp_path_for(target, self.op_id) if target else None
 
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready description."""
-        return {
-            "op": self.op.id,
-            "original_kind": self.op.kind,
-            "kind": self.kind,
-            "src": self.src,
-            "dst": self.final_dst or self.dst,
-            "status": self.status,
-            "reason": self.reason,
-        }
+def plan_undo(history: History, run_id: int | None = None) -> Plan:
+    """The plan that reverses ``run_id`` (default: the newest undoable run)."""
+    run_id = undo_target(history, run_id)
+    planner = _UndoPlanner(run_id)
+    for records in history.iter_operations(run_id, states=[OpState.DONE], newest_first=True):
+        for rec in records:
+            planner.add(rec)
+    planner.remove_made_folders(history.created_dirs(run_id))
+    if (
+        not planner.plan.operations
+        and not planner.plan.skips
+        and history.count_operations(run_id, states=[OpState.UNDONE])
+    ):
+        raise UndoError(f"run {run_id} has nothing left to undo (it was undone already)")
+    return planner.plan
+
+
+class _UndoPlanner:
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.vtree = VirtualTree()
+        self.plan = Plan(undo_of=run_id)
+
+    # -- checks against the planned tree ---------------------------------------
+    def _present(self, path: str, expected: Identity | None) -> tuple[str, bool]:
+        """Where the file the run left at ``path`` is now, and whether that is elsewhere."""
+        real = self.vtree.real_path(path)
+        if real is None:
+            raise _Refused(f"{path} is gone (moved away or deleted after the run)")
+        try:
+            now = Identity.of(real)
+        except OSError:
+            raise _Refused(f"{path} is gone (moved away or deleted after the run)") from None
+        if expected is None:
+            raise _Refused(f"no identity was recorded for {path}; left alone")
+        chained = real != path
+        if not (now.same_content_marks(expected) if chained else now.same_file(expected)):
+            if (now.dev, now.ino) != (expected.dev, expected.ino) and not chained:
+                raise _Refused(
+                    f"{path} is a different file than the run left there (moved away or replaced)"
+                )
+            raise _Refused(f"{path} changed after the run")
+        return real, chained
+
+    def _free(self, path: str) -> None:
+        if self.vtree.exists(path):
+            raise _Refused(f"original place {path} is occupied")
+        blocked = self.vtree.blocking_ancestor(
+            os.path.dirname(path), links_ok_up_to=os.path.dirname(path)
+        )
+        if blocked is not None:
+            raise _Refused(f"{blocked[0]} is a file where the folder of {path} is needed")
+
+    # -- planning ------------------------------------------------------------------
+    def add(self, rec: OpRecord) -> None:
+        """Plan the inverse of ``rec`` (or a skip saying why not)."""
+        kind = rec.kind
+        if kind is OpKind.ECHO or kind is OpKind.CLEANUP:
+            return
+        if kind is OpKind.DELETE:
+            self.plan.skips.append(
+                Skip(
+                    rec.src,
+                    rec.rule,
+                    f"cannot be undone: {rec.src} was permanently deleted",
+                    irreversible=True,
+                )
+            )
+            return
+        try:
+            self._add(rec)
+        except _Refused as exc:
+            self.plan.skips.append(Skip(_acted_on(rec), rec.rule, str(exc)))
+
+    def _add(self, rec: OpRecord) -> None:
+        kind, vtree = rec.kind, self.vtree
+        inverse = kind.inverse
+        assert inverse is not None
+        if kind in (OpKind.MOVE, OpKind.RENAME, OpKind.TRASH):
+            here = rec.trash_path if kind is OpKind.TRASH else rec.final_dst
+            if here is None:
+                raise _Refused(f"the history does not say where {rec.src} went")
+            real, chained = self._present(here, rec.identity_after)
+            self._free(rec.src)
+            self._emit(rec, inverse, here, rec.src, rec.identity_after, chained)
+            vtree.remove(here, is_dir=os.path.isdir(real) and not os.path.islink(real))
+            vtree.add(rec.src, real, is_dir=os.path.isdir(real) and not os.path.islink(real))
+        elif kind is OpKind.RESTORE:
+            here = rec.final_dst
+            assert here is not None
+            real, chained = self._present(here, rec.identity_after)
+            self._emit(rec, OpKind.TRASH, here, None, rec.identity_after, chained)
+            vtree.remove(here)
+        elif kind in (OpKind.COPY, OpKind.SYMLINK, OpKind.HARDLINK):
+            made = rec.final_dst
+            assert made is not None
+            real, chained = self._present(made, rec.identity_after)
+            if kind is OpKind.COPY:
+                original = vtree.real_path(rec.src)
+                if original is None or not same_bytes(original, real):
+                    raise _Refused(
+                        f"the original {rec.src} is gone or differs from the copy; copy {made} kept"
+                    )
+            self._emit(rec, inverse, made, None, rec.identity_after, chained, same_as=rec.src)
+            vtree.remove(made)
+        elif kind in (OpKind.REMOVE_COPY, OpKind.REMOVE_SYMLINK, OpKind.REMOVE_HARDLINK):
+            original = rec.same_as
+            if original is None:
+                raise _Refused(f"the history does not say what {rec.src} was made from")
+            self._free(rec.src)
+            found = vtree.real_path(original)
+            if found is None and inverse is not OpKind.SYMLINK:
+                raise _Refused(f"the original {original} is gone; cannot make {rec.src} again")
+            self._emit(rec, inverse, original, rec.src, None, False)
+            vtree.add(rec.src, found or original, is_link=inverse is OpKind.SYMLINK)
+        elif kind is OpKind.RMDIR:
+            if vtree.kind(rec.src) is _FOLDER:
+                return  # there again: nothing to do
+            self._free(rec.src)
+            self._emit(rec, OpKind.MKDIR, rec.src, None, None, False)
+            vtree.add_dir(rec.src)
+        elif kind is OpKind.MKDIR:
+            if not vtree.is_empty_dir(rec.src):
+                raise _Refused(f"folder {rec.src} is not empty (kept)")
+            self._emit(rec, OpKind.RMDIR, rec.src, None, None, False)
+            vtree.remove(rec.src, is_dir=True)
+
+    def _emit(
+        self,
+        rec: OpRecord,
+        kind: OpKind,
+        src: str,
+        dst: str | None,
+        expected: Identity | None,
+        chained: bool,
+        *,
+        same_as: str | None = None,
+    ) -> None:
+        ops = self.plan.operations
+        ops.append(
+            Operation(
+                kind=kind,
+                src=src,
+                dst=dst,
+                rule=rec.rule,
+                action="undo",
+                seq=len(ops),
+                identity=expected,
+                check_inode=not chained,
+                on_conflict=ConflictMode.SKIP,
+                note=f"undo of operation {rec.id} (run {rec.run_id})",
+                same_as=same_as,
+                reverses=rec.id,
+            )
+        )
+
+    def remove_made_folders(self, folders: set[str]) -> None:
+        """Plan the removal of each folder the run made that the plan leaves empty."""
+        for d in sorted(folders, key=lambda p: (p.count(os.sep), p), reverse=True):
+            if self.vtree.kind(d) is not _FOLDER or not self.vtree.is_empty_dir(d):
+                continue
+            ops = self.plan.operations
+            ops.append(
+                Operation(
+                    kind=OpKind.RMDIR,
+                    src=d,
+                    action="undo",
+                    seq=len(ops),
+                    on_conflict=ConflictMode.SKIP,
+                    note=f"remove the folder run {self.run_id} made",
+                )
+            )
+            self.vtree.remove(d, is_dir=True)
+
+
+def _acted_on(rec: OpRecord) -> str:
+    if rec.kind is OpKind.TRASH:
+        return rec.trash_path or rec.src
+    if rec.kind in (OpKind.MOVE, OpKind.RENAME, OpKind.COPY, OpKind.SYMLINK, OpKind.HARDLINK):
+        return rec.final_dst or rec.src
+    return rec.src
 
 
 @dataclass
 class UndoResult:
-    """What an undo did (or, with ``dry_run``, would do).
-
-    ``steps`` holds every step unless the undo was asked not to keep them
-    (``keep_steps=False``: a large undo streams its steps to ``on_step``);
-    the counts are always complete.
-    """
+    """What an undo did (or, with ``dry_run``, would do): its plan and, if applied, the result."""
 
     target_run: int
     run_id: int | None
     dry_run: bool
-    steps: list[UndoStep] = field(default_factory=list)
-    removed_dirs: list[str] = field(default_factory=list)
-    #: how many steps were reversed, refused (or failed), irreversible
-    n_done: int = 0
-    n_refused: int = 0
-    n_irreversible: int = 0
+    plan: Plan
+    result: RunResult | None = None
 
-    def __post_init__(self) -> None:
-        for step in self.steps:
-            self._count(step)
-
-    def _count(self, step: UndoStep) -> None:
-        status = step.status
-        if status in _DONE:
-            self.n_done += 1
-        elif status in _REFUSED:
-            self.n_refused += 1
-        elif status == "irreversible":
-            self.n_irreversible += 1
-
-    def add(self, step: UndoStep, *, keep: bool = True) -> None:
-        """Count a finished step (and keep it in ``steps`` if ``keep``)."""
-        self._count(step)
-        if keep:
-            self.steps.append(step)
+    def _ops(self, *, folders: bool) -> list[Operation]:
+        """Reversals (or folder removals) done, or in a dry run planned."""
+        if self.result is None:
+            ops = self.plan.operations
+        else:
+            ops = [r.op for r in self.result.results if r.status is OpStatus.DONE]
+        return [op for op in ops if (op.reverses is None) == folders]
 
     @property
-    def done(self) -> list[UndoStep]:
-        """Reversed (or, in a dry run, reversible now)."""
-        return [s for s in self.steps if s.status in _DONE]
+    def done(self) -> list[Operation]:
+        """The operations that reversed one of the run's (in a dry run: would)."""
+        return self._ops(folders=False)
 
     @property
-    def refused(self) -> list[UndoStep]:
-        """Files left alone, each with a reason."""
-        return [s for s in self.steps if s.status in _REFUSED]
+    def removed_dirs(self) -> list[str]:
+        """Folders the run made that the undo removed (in a dry run: would remove)."""
+        return [op.src for op in self._ops(folders=True)]
 
     @property
-    def irreversible(self) -> list[UndoStep]:
+    def refused(self) -> list[Skip]:
+        """Files left alone, each with its reason (planned, or found at apply time)."""
+        out = [s for s in self.plan.skips if not s.irreversible]
+        if self.result is not None:
+            out.extend(
+                Skip(r.op.src, r.op.rule, r.reason or r.error or "")
+                for r in self.result.results
+                if r.status is not OpStatus.DONE and r.op.reverses is not None
+            )
+        return out
+
+    @property
+    def n_done(self) -> int:
+        """Operations reversed (in a dry run: planned)."""
+        return len(self.done)
+
+    @property
+    def n_refused(self) -> int:
+        """Files left alone (planned skips, plus skips and failures at apply time)."""
+        return len(self.refused)
+
+    @property
+    def n_irreversible(self) -> int:
         """Operations that cannot be undone (permanent deletes)."""
-        return [s for s in self.steps if s.status == "irreversible"]
+        return sum(1 for s in self.plan.skips if s.irreversible)
 
     @property
     def ok(self) -> bool:
-        """Everything reversible was reversed."""
-        return not self.n_refused and not self.n_irreversible
+        """Everything reversible was reversed (and the undo was not cut short)."""
+        interrupted = self.result is not None and self.result.interrupted
+        return not self.n_refused and not self.n_irreversible and not interrupted
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready description."""
@@ -162,300 +315,10 @@ class UndoResult:
             "undone": self.n_done,
             "refused": self.n_refused,
             "irreversible": self.n_irreversible,
-            "steps": [s.to_dict() for s in self.steps],
+            "interrupted": bool(self.result and self.result.interrupted),
+            "operations": [op.to_dict() for op in self.plan.operations]
+            if self.result is None
+            else [r.to_dict() for r in self.result.results],
+            "skips": [s.to_dict() for s in self.plan.skips],
             "removed_dirs": self.removed_dirs,
         }
-
-
-_DONE = ("done", "would_undo")
-_REFUSED = ("refused", "failed")
-
-
-def _check_undoable(history: History, run_id: int) -> None:
-    run = history.run(run_id)
-    if run.mode == "sim":
-        raise UndoError(f"run {run_id} was a sim: it changed nothing")
-    if run.status == "running":
-        raise UndoError(f"run {run_id} is still running (or was interrupted; run recovery first)")
-
-
-def planned_batches(history: History, run_id: int, batch: int = BATCH) -> Iterator[list[UndoStep]]:
-    """The reversals of ``run_id``'s done operations, newest first, a batch at a time.
-
-    Reads the history page by page, so memory does not grow with the run.
-    Does not check whether the run can be undone (see :func:`plan_undo`).
-    """
-    for records in history.iter_operations(run_id, states=[DONE], newest_first=True, batch=batch):
-        yield [_step_for(rec) for rec in records if rec.kind != "echo"]
-
-
-def plan_undo(history: History, run_id: int) -> list[UndoStep]:
-    """The reversals of ``run_id``'s done operations, newest first."""
-    _check_undoable(history, run_id)
-    return [step for steps in planned_batches(history, run_id) for step in steps]
-
-
-def _step_for(rec: OpRecord) -> UndoStep:
-    kind = INVERSE.get(rec.kind)
-    after = rec.identity_after
-    if kind is None:
-        what = "permanently deleted" if rec.kind == "delete" else f"a {rec.kind}"
-        step = UndoStep(rec, rec.kind, rec.src, None, None)
-        step.status = "irreversible"
-        step.reason = f"cannot be undone: {rec.src} was {what}"
-        return step
-    if kind in ("move", "rename"):
-        return UndoStep(rec, kind, rec.dst or rec.planned_dst or "", rec.src, after)
-    if kind == "restore":
-        return UndoStep(rec, kind, rec.trash_path or "", rec.src, after, trash_path=rec.trash_path)
-    if kind == "trash":
-        return UndoStep(rec, kind, rec.dst or rec.planned_dst or "", None, after)
-    if kind in ("remove_copy", "remove_symlink", "remove_hardlink"):
-        return UndoStep(rec, kind, rec.src, rec.dst or rec.planned_dst, after)
-    # copy / symlink / hardlink again (undo of an undo)
-    return UndoStep(rec, kind, rec.src, rec.dst or rec.planned_dst, None)
-
-
-def _describe_change(path: str, now: Identity, expected: Identity) -> str:
-    if (now.dev, now.ino) != (expected.dev, expected.ino):
-        return f"{path} is a different file than the run left there (moved away or replaced)"
-    return f"{path} changed after the run"
-
-
-def _check_unchanged(path: str, expected: Identity | None) -> Identity:
-    try:
-        now = Identity.of(path)
-    except FileNotFoundError:
-        raise Refused(f"{path} is gone (moved away or deleted after the run)") from None
-    if expected is None:
-        raise Refused(f"no identity recorded for {path}; left alone")
-    if not now.same_file(expected):
-        raise Refused(_describe_change(path, now, expected))
-    return now
-
-
-def _check_free(path: str) -> None:
-    if os.path.lexists(path):
-        raise Refused(f"original place {path} is occupied")
-
-
-def check_step(step: UndoStep) -> None:
-    """Raise :class:`Refused` if ``step`` cannot be applied now (touches nothing)."""
-    kind = step.kind
-    if kind in ("move", "rename", "restore"):
-        _check_unchanged(step.src, step.expected)
-        assert step.dst is not None
-        _check_free(step.dst)
-    elif kind == "trash":
-        _check_unchanged(step.src, step.expected)
-    elif kind == "remove_copy":
-        assert step.dst is not None
-        _check_unchanged(step.dst, step.expected)
-        if not fsops.same_bytes(step.src, step.dst):
-            raise Refused(
-                f"the original {step.src} is gone or differs from the copy; copy {step.dst} kept"
-            )
-    elif kind in ("remove_symlink", "remove_hardlink"):
-        assert step.dst is not None
-        _check_unchanged(step.dst, step.expected)
-    elif kind in ("copy", "symlink", "hardlink"):
-        if kind != "symlink" and not os.path.lexists(step.src):
-            raise Refused(f"the original {step.src} is gone; cannot recreate {step.dst}")
-        assert step.dst is not None
-        _check_free(step.dst)
-
-
-class _Applier:
-    def __init__(self, history: History, trash: fsops.Trash, run_id: int) -> None:
-        self.history = history
-        self.trash = trash
-        self.run_id = run_id
-        self.journal = RunJournal(history, run_id)
-
-    def journal_intents(self, steps: Sequence[UndoStep], first_seq: int) -> None:
-        """Reserve trash slots and commit the steps' intents (one durable transaction)."""
-        reversals: list[Reversal] = []
-        cache: dict[str, bool] = {}  # per batch: the batch before may have made folders
-        for i, step in enumerate(steps):
-            kind = step.kind
-            if kind == "trash":
-                try:
-                    slot = self.trash.reserve(step.src, step.op_id)
-                    step.trash_path = slot.files_path
-                except OSError:
-                    step.trash_path = None
-            dst = step.dst
-            op = step.op
-            reversals.append(
-                Reversal(
-                    first_seq + i,
-                    step.op_id,
-                    kind,
-                    op.rule,
-                    step.src,
-                    dst,
-                    step.temp_path,
-                    step.trash_path,
-                    f"undo of operation {op.id} (run {op.run_id})",
-                    step.expected,
-                    missing_parents(dst, cache) if dst and kind in _CREATES_DST else [],
-                    op.id,
-                )
-            )
-        first_id = self.journal.record_reversals(reversals)
-        for k, step in enumerate(steps):
-            step.row_id = first_id + k
-
-    def apply(self, step: UndoStep) -> None:
-        try:
-            check_step(step)
-            self._do(step)
-            step.status = "done"
-        except Refused as exc:
-            step.status, step.reason = "refused", str(exc)
-        except DestinationExistsError as exc:
-            step.status, step.reason = "refused", f"original place {exc.path} is occupied"
-        except (OSError, FileOrganizerError) as exc:
-            step.status, step.reason = "failed", str(exc)
-        crashpoint("undo_after_rename")
-
-    def _do(self, step: UndoStep) -> None:
-        kind = step.kind
-        temp = step.temp_path
-        if kind in ("move", "rename", "restore", "copy", "symlink", "hardlink"):
-            assert step.dst is not None and temp is not None
-            step.created_dirs = fsops.makedirs(os.path.dirname(step.dst))
-            if kind == "restore":
-                self.trash.restore(step.src, step.dst, temp)
-            elif kind == "copy":
-                fsops.copy(step.src, step.dst, temp)
-            elif kind == "symlink":
-                fsops.symlink(step.src, step.dst)
-            elif kind == "hardlink":
-                fsops.hardlink(step.src, step.dst)
-            else:
-                fsops.move(step.src, step.dst, temp, expected=step.expected)
-            step.final_dst = step.dst
-            step.identity_after = Identity.of(step.dst)
-        elif kind == "trash":
-            if step.trash_path is None:
-                raise Refused("no trash folder available")
-            slot = fsops.TrashSlot(step.trash_path, fsops.Trash.info_path_of(step.trash_path))
-            assert temp is not None
-            where = self.trash.put(step.src, slot, temp, expected=step.expected)
-            step.final_dst = where
-            step.identity_after = Identity.of(where)
-        else:  # remove_copy / remove_symlink / remove_hardlink
-            assert step.dst is not None and step.expected is not None
-            fsops.remove_if_unchanged(step.dst, step.expected)
-            step.final_dst = step.dst
-
-    def record_results(self, steps: Sequence[UndoStep]) -> None:
-        """Commit the steps' results and mark the reversed operations undone (one transaction)."""
-        results: list[ReversalResult] = []
-        undone: list[int] = []
-        for step in steps:
-            status = step.status
-            assert step.row_id is not None
-            results.append(
-                ReversalResult(
-                    step.row_id,
-                    _STATE.get(status, FAILED),
-                    step.final_dst or step.dst,
-                    step.reason if status == "failed" else None,
-                    step.reason if status == "refused" else None,
-                    step.identity_after,
-                    step.created_dirs,
-                    step.final_dst if step.kind == "trash" and step.final_dst else None,
-                )
-            )
-            if status == "done":
-                undone.append(step.op.id)
-        self.journal.record_reversal_results(results, undone)
-
-
-_STATE = {"done": DONE, "refused": SKIPPED}
-_CREATES_DST = frozenset({"move", "rename", "restore", "copy", "symlink", "hardlink"})
-
-
-def _remove_created_dirs(history: History, run_id: int) -> list[str]:
-    dirs = history.created_dirs(run_id)
-    removed = []
-    for d in sorted(dirs, key=lambda p: (p.count(os.sep), p), reverse=True):
-        if fsops.remove_empty_dir(d):
-            removed.append(d)
-    return removed
-
-
-def undo_run(
-    history: History,
-    run_id: int | None = None,
-    *,
-    trash: fsops.Trash | None = None,
-    dry_run: bool = False,
-    on_step: Callable[[UndoStep], None] | None = None,
-    keep_steps: bool = True,
-) -> UndoResult:
-    """Undo ``run_id`` (default: the newest run that still has changes in place).
-
-    Raises :class:`UndoError` when there is nothing to undo or the run is unknown.
-    Per-file refusals are in the result, each with a reason. Hold the lock
-    (see :func:`fileorganizer.session.undo`) when not a dry run.
-
-    The run's operations are read, journaled, applied and recorded a batch at
-    a time, newest first. Each finished step goes to ``on_step`` (in order);
-    with ``keep_steps=False`` the result keeps only the counts, so memory does
-    not grow with the run.
-    """
-    if run_id is None:
-        run_id = history.last_undoable_run()
-        if run_id is None:
-            raise UndoError("nothing to undo: no run in the history has changes in place")
-    try:
-        _check_undoable(history, run_id)
-        planned = history.count_operations(run_id, states=[DONE], exclude_kinds=["echo"])
-    except FileOrganizerError as exc:
-        if isinstance(exc, UndoError):
-            raise
-        raise UndoError(str(exc)) from None
-    if dry_run:
-        result = UndoResult(run_id, None, True)
-        for steps in planned_batches(history, run_id, BATCH):
-            for step in steps:
-                if step.status != "irreversible":
-                    try:
-                        check_step(step)
-                        step.status = "would_undo"
-                    except Refused as exc:
-                        step.status, step.reason = "refused", str(exc)
-                result.add(step, keep=keep_steps)
-                if on_step is not None:
-                    on_step(step)
-        return result
-    if trash is None:
-        from fileorganizer.paths import default_trash_dir
-
-        trash = fsops.Trash(default_trash_dir())
-    undo_id = history.start_run(
-        "undo", undo_of=run_id, planned=planned, note=f"undo of run {run_id}"
-    )
-    result = UndoResult(run_id, undo_id, False)
-    applier = _Applier(history, trash, undo_id)
-    seq = 0
-    for steps in planned_batches(history, run_id, BATCH):
-        batch = [s for s in steps if s.status != "irreversible"]
-        if batch:
-            applier.journal_intents(batch, seq)
-            seq += len(batch)
-            crashpoint("undo_after_intent_commit")
-            for step in batch:
-                applier.apply(step)
-            crashpoint("undo_before_done_commit")
-            applier.record_results(batch)
-        for step in steps:
-            result.add(step, keep=keep_steps)
-            if on_step is not None:
-                on_step(step)
-    result.removed_dirs = _remove_created_dirs(history, run_id)
-    history.finish_run(undo_id)
-    return result

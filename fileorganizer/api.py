@@ -1,0 +1,125 @@
+"""The library's one-call helpers: plan, apply and record as the CLI does.
+
+:func:`run` plans a config and applies it as a recorded, undoable run;
+:func:`apply_plan` applies a plan (recorded when given a ``history``);
+:func:`undo_run` undoes a recorded run. Each holds the one-writer lock of the
+user's data directory (or ``app_paths``) while it changes anything, like
+``fileorganizer run`` and ``fileorganizer undo``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from fileorganizer.report import Reporter
+
+if TYPE_CHECKING:
+    from fileorganizer.config import Config
+    from fileorganizer.executor import Journal
+    from fileorganizer.history import History, UndoResult
+    from fileorganizer.paths import AppPaths
+    from fileorganizer.plans import Plan
+    from fileorganizer.results import RunResult
+    from fileorganizer.session import SessionResult
+
+
+def apply_plan(
+    plan: Plan,
+    *,
+    history: History | None = None,
+    journal: Journal | None = None,
+    reporter: Reporter | None = None,
+    trash_dir: str | os.PathLike[str] | None = None,
+    batch_size: int | None = None,
+    verify_hash: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+    app_paths: AppPaths | None = None,
+) -> RunResult:
+    """Apply ``plan``; return what was applied, skipped and failed.
+
+    With ``history`` (e.g. ``History()``, the user's default database) the
+    run is journaled there and can be undone with :func:`undo_run`, under the
+    one-writer lock. Without it nothing is recorded (unless a ``journal`` is
+    given).
+    """
+    if history is not None:
+        from fileorganizer.session import apply_recorded
+
+        return apply_recorded(
+            plan, history, app_paths=app_paths, reporter=reporter, should_stop=should_stop
+        )
+    from fileorganizer.executor import apply_plan as apply_unrecorded
+
+    return apply_unrecorded(
+        plan,
+        journal=journal,
+        reporter=reporter,
+        trash_dir=trash_dir,
+        batch_size=batch_size,
+        verify_hash=verify_hash,
+        should_stop=should_stop,
+    )
+
+
+def run(
+    config: Config,
+    *,
+    paths: Sequence[str | os.PathLike[str]] = (),
+    tags: Iterable[str] = (),
+    skip_tags: Iterable[str] = (),
+    dry_run: bool = False,
+    reporter: Reporter | None = None,
+    app_paths: AppPaths | None = None,
+    wait: float = 0.0,
+) -> SessionResult:
+    """Plan ``config`` (over ``paths`` if given) and apply it as a recorded run.
+
+    Exactly what ``fileorganizer run`` does: the lock, recovery, the plan, the
+    executor, the history. ``dry_run`` plans only (``fileorganizer sim``).
+    """
+    from fileorganizer.paths import resolve_paths
+    from fileorganizer.session import SessionOptions, organize
+
+    options = SessionOptions(
+        app_paths=app_paths or resolve_paths(),
+        paths=[os.fspath(p) for p in paths],
+        tags=tags,
+        skip_tags=skip_tags,
+        dry_run=dry_run,
+        wait=wait,
+        reporter=reporter or Reporter(),
+    )
+    return organize(config, options)
+
+
+def undo_run(
+    history: History | None = None,
+    run_id: int | None = None,
+    *,
+    dry_run: bool = False,
+    reporter: Reporter | None = None,
+    app_paths: AppPaths | None = None,
+    wait: float = 0.0,
+) -> UndoResult:
+    """Undo ``run_id`` (default: the newest run with changes in place) in ``history``.
+
+    ``history`` defaults to the user's database. ``dry_run`` returns the plan
+    without applying it. Raises :class:`~fileorganizer.errors.UndoError` when
+    there is nothing to undo.
+    """
+    from fileorganizer.history import History
+    from fileorganizer.lock import RunLock
+    from fileorganizer.paths import resolve_paths
+    from fileorganizer.session import undo_in
+
+    ap = app_paths or resolve_paths()
+    own = history is None
+    hist = History() if history is None else history
+    try:
+        with RunLock(ap.lock_path, wait):
+            return undo_in(hist, ap, run_id, dry_run=dry_run, reporter=reporter).result
+    finally:
+        if own:
+            hist.close()
