@@ -151,3 +151,15 @@ def test_debug_shows_the_traceback_and_does_not_suggest_debug(
     assert r.code == 70
     assert "Traceback (most recent call last)" in r.err and "RuntimeError: a bug" in r.err
     assert "--debug" not in r.err
+
+
+def test_sim_and_check_work_with_a_corrupt_history(
+    corrupt_history: Path, tmp_path: Path, run_cli: Any
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("a")
+    sim = run_cli("sim", tmp_path / "in")
+    assert sim.returncode == 0, sim.stderr
+    assert "sim: 1 operation(s) planned" in sim.stdout
+    assert run_cli("check").returncode == 0
+    assert (tmp_path / "in" / "a.txt").exists()
