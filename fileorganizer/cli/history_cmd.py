@@ -187,7 +187,7 @@ def _undo_summary(summary: Summary, result: UndoResult) -> None:
 
     if result.dry_run:
         for op in result.plan.operations:
-            summary.planned += 1
+            summary.add_planned()
             ident = op.identity
             summary.add_done(op.kind, op.dst, op.rule, ident.size if ident is not None else 0)
     for skip in result.plan.skips:
@@ -216,7 +216,7 @@ def undo_cmd(
     `--dry-run` shows the plan that `undo` applies: the two always agree.
     """
     from fileorganizer.cli.logfile import Level, open_log
-    from fileorganizer.cli.render import CliReporter, JsonLines, render_plan
+    from fileorganizer.cli.render import CliReporter, JsonLines, plain_line, render_plan
     from fileorganizer.cli.summary import Summary
     from fileorganizer.cli.summary_view import Totals, render_summary, summary_text
     from fileorganizer.session import undo
@@ -280,7 +280,7 @@ def undo_cmd(
     if log is not None:
         if dry_run:
             for op in result.plan.operations:
-                log.write("would undo: " + _plain(op))
+                log.write("would undo: " + plain_line(op))
         log.write(summary_text(summary, totals, undo=True))
         log.close()
     if fmt is StreamFormat.json:
@@ -316,14 +316,6 @@ def undo_cmd(
     if applied is not None and applied.interrupted:
         raise typer.Exit(stop.exit_code)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
-
-
-def _plain(op: object) -> str:
-    from fileorganizer.cli.render import plain_line
-    from fileorganizer.operations import Operation
-
-    assert isinstance(op, Operation)
-    return plain_line(op)
 
 
 def register(app: typer.Typer) -> None:

@@ -221,7 +221,7 @@ class CliReporter(Reporter):
     # events -----------------------------------------------------------------
     def planned(self, op: Operation) -> None:
         summary = self.summary
-        summary.planned += 1
+        summary.add_planned()
         if not self.dry_run:
             return
         summary.add_done(op.kind, op.dst, op.rule, _size(op))
