@@ -27,11 +27,14 @@ def all_command_paths() -> list[str]:
 
 
 @pytest.mark.parametrize("command", all_command_paths())
-def test_help_shows_boolean_flags_without_a_type(command: str, run_cli: Any) -> None:
-    r = run_cli(*command.split(), "--help", env={"COLUMNS": "100"})
-    assert r.returncode == 0, r.stderr
-    assert "<bool>" not in r.stdout
-    flag_lines = [line for line in r.stdout.splitlines() if "--help" in line]
+def test_help_shows_boolean_flags_without_a_type(
+    command: str, cli_main: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    r = cli_main(*command.split(), "--help")
+    assert r.code == 0, r.err
+    assert "<bool>" not in r.out
+    flag_lines = [line for line in r.out.splitlines() if "--help" in line]
     assert flag_lines and "Show this message" in flag_lines[0]
 
 
