@@ -68,7 +68,8 @@ def test_sigterm_during_a_burst_exits_0_and_the_history_agrees_with_the_disk(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 0, err.decode(errors="replace")
+    # 0, or 143 (128 + SIGTERM) when the signal cut a batch short (see `watch --help`)
+    assert proc.returncode in (0, 143), err.decode(errors="replace")
     moved, left = set(os.listdir(dst)), set(os.listdir(src))
     assert not moved & left
     assert len(moved) >= 50
@@ -77,6 +78,8 @@ def test_sigterm_during_a_burst_exits_0_and_the_history_agrees_with_the_disk(
         assert history.unfinished_runs() == []
         runs = history.runs(limit=None, modes=["watch"])
         assert runs and all(r.mode == "watch" for r in runs)
+        cut_short = [r for r in runs if r.status == "interrupted"]
+        assert len(cut_short) == (1 if proc.returncode == 143 else 0)
         ops = [o for r in runs for o in history.operations(r.id)]
     finally:
         history.close()
