@@ -31,7 +31,7 @@ def test_run_name_uses_the_named_rules_file_with_working_dir(tmp_path, isolated_
 def test_sim_and_check_name(tmp_path, isolated_env, cli_main, monkeypatch):
     _setup(tmp_path, isolated_env)
     monkeypatch.chdir(tmp_path)
-    res = cli_main("sim", "pdfs")
+    res = cli_main("sim", "pdfs", "-v")
     assert res.code == 0, res.err
     assert "inbox/pdfs/a.pdf" in res.out
     assert (tmp_path / "inbox" / "a.pdf").exists()

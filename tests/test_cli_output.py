@@ -56,7 +56,7 @@ def _tree(tmp_path: Path) -> Path:
 
 def test_terminal_output_is_coloured_one_line_per_file(tmp_path: Path) -> None:
     src = _tree(tmp_path)
-    out = _run_on_tty(["run", str(src)], _env(tmp_path))
+    out = _run_on_tty(["run", "-v", str(src)], _env(tmp_path))
     lines = [line for line in out.splitlines() if "->" in line]
     assert len(lines) == 3
     assert all("\x1b[32mmove\x1b[0m" in line for line in lines)
@@ -65,7 +65,7 @@ def test_terminal_output_is_coloured_one_line_per_file(tmp_path: Path) -> None:
 
 def test_no_color_on_a_terminal_means_no_escape_codes_in_file_lines(tmp_path: Path) -> None:
     src = _tree(tmp_path)
-    out = _run_on_tty(["run", str(src)], _env(tmp_path, NO_COLOR="1"))
+    out = _run_on_tty(["run", "-v", str(src)], _env(tmp_path, NO_COLOR="1"))
     lines = [line for line in out.splitlines() if "->" in line]
     assert len(lines) == 3
     assert not any("\x1b[3" in line for line in lines)

@@ -258,8 +258,14 @@ def test_rules_example_loads(block: CodeBlock, tmp_path: Path) -> None:
 
 def test_readme_test_command_is_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "python -m pip install '.[test]' && python -m pytest" in readme
-    assert "python -m pip install . && fileorganizer run ~/Downloads" in readme
+    # each set-up command makes its own environment (a bare python3 has no pip to use)
+    assert (
+        "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/python -m pytest"
+    ) in readme
+    assert (
+        "python3 -m venv ~/.venvs/fileorganizer && ~/.venvs/fileorganizer/bin/pip install . "
+        "&& ~/.venvs/fileorganizer/bin/fileorganizer sim ~/Downloads"
+    ) in readme  # the main job previews before it acts
     ci_script = ROOT / ".ci" / "run"
     if not ci_script.exists() and not (ROOT / ".git").exists():
         pytest.skip(".ci/run is not in this tree (running from an sdist)")

@@ -88,8 +88,8 @@ def test_cli_full_disk_exits_1_and_names_no_space(
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "no space" in proc.stderr.lower()
-    assert "a-big.bin" in proc.stderr
-    assert "1 failed" in proc.stderr
+    assert "a-big.bin" in proc.stderr  # the failure, grouped by reason, with its path
+    assert "1 failed" in proc.stdout  # the totals line
     assert tree.read(src) == {"a-big.bin": before["a-big.bin"]}
     after = tree.read(dest.parent)
     assert after == {"sorted": {"b-small.txt": b"fits easily"}}
@@ -208,7 +208,7 @@ def test_cli_cross_device_move(two_disks, tree, yaml_str, write_config, run_cli)
     proc = run_cli("run", "-c", config)
 
     assert proc.returncode == 0, proc.stderr
-    assert "done: 2 applied" in proc.stderr
+    assert "done: 2 applied" in proc.stdout
     _assert_moved_across(src, dest, before, tree)
 
 
@@ -281,7 +281,7 @@ def test_cross_device_hardlink_fails_per_file_and_keeps_source(
 
     assert res.code == 1, res.err
     assert "Traceback" not in res.err
-    assert "2 failed" in res.err
+    assert "2 failed" in res.out and "cross-device" in res.err
     assert tree.read(src) == before
     assert tree.read(dest.parent) in ({}, {"archive": {}})
 
@@ -466,5 +466,5 @@ def test_cli_unreadable_file_and_folder_exit_1_with_messages(nobody_tree, tree, 
     assert "Traceback" not in err
     assert "b-secret.txt" in err and "Permission denied" in err
     assert os.path.join(base, "inbox", "locked") in err and "cannot read folder" in err
-    assert "2 applied" in err and "1 failed" in err
+    assert "2 applied" in res["out"] and "1 failed" in res["out"]
     _assert_unreadable_left_alone(base, tree)

@@ -156,7 +156,7 @@ def test_a_content_filter_and_a_jinja_template_load_what_they_need(
         "    actions: [{move: 'out/{name.upper()}.{extension}'}]\n"
     )
     config = write_config(rules)
-    code, modules, out = _cli_modules("sim", folder, "-c", config)
+    code, modules, out = _cli_modules("sim", "-v", folder, "-c", config)
     assert code == 0, out
     assert "OUT/A.TXT" in out.upper() and "A.txt" in out
     assert {"puremagic", "jinja2", "fileorganizer.content.mime"} <= set(modules)

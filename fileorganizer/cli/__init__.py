@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from fileorganizer._version import __version__
 from fileorganizer.cli import config_cmd, organize_cmd
-from fileorganizer.cli.common import EXIT_USAGE, safe_text, stderr_console
-from fileorganizer.errors import FileOrganizerError
+from fileorganizer.cli.common import (
+    EXIT_USAGE,
+    app_paths,
+    history_message,
+    safe_text,
+    stderr_console,
+)
+from fileorganizer.errors import FileOrganizerError, HistoryError
+
+PROG_NAME = "fileorganizer"
+HELP_OPTIONS = ["-h", "--help"]
 
 app = typer.Typer(
     name="fileorganizer",
@@ -24,8 +33,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # --install-completion / --show-completion for bash, zsh, fish (and PowerShell)
+    add_completion=True,
+    context_settings={"help_option_names": HELP_OPTIONS},
 )
 
 _state = {"debug": False}
@@ -78,12 +88,52 @@ def _click_exception_class() -> type[Exception]:
     return ClickException
 
 
+def _flags_as_flags(command: Any) -> None:
+    """Show boolean flags as flags in help: no ``<bool>`` type after ``--quiet``.
+
+    Recent Typer prints a type for every option in its Rich help, flags
+    included, which reads as if ``--quiet`` took a value (``--quiet true``).
+    An empty metavar leaves the type column empty for flags (``--help`` too).
+    """
+    try:
+        from typer._click import Context
+    except ImportError:  # older typer depends on click itself
+        from click import Context  # type: ignore[assignment]
+
+    ctx = Context(command, help_option_names=HELP_OPTIONS)
+    params = [*command.params, command.get_help_option(ctx)]
+    for param in params:
+        if param is not None and getattr(param, "is_flag", False):
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _flags_as_flags(sub)
+
+
+def build_command() -> Any:
+    """The click command behind ``app``, as ``main`` runs it."""
+    command = typer.main.get_command(app)
+    _flags_as_flags(command)
+    return command
+
+
+def _internal_error(exc: BaseException, debug: bool) -> None:
+    err = stderr_console()
+    if debug:
+        traceback.print_exc()
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(safe_text(exc))}")
+    else:
+        err.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(safe_text(exc))} "
+            "(run with --debug for a traceback)"
+        )
+
+
 def main() -> None:
     """Entry point: run the app inside the one error boundary."""
     debug = "--debug" in sys.argv[1:]
     try:
         # with standalone_mode=False, click returns the code of a typer.Exit
-        rc = app(standalone_mode=False)
+        rc = build_command().main(standalone_mode=False, prog_name=PROG_NAME)
         if isinstance(rc, int) and rc:
             sys.exit(rc)
     except typer.Exit as exc:
@@ -91,7 +141,10 @@ def main() -> None:
     except FileOrganizerError as exc:
         if debug:
             traceback.print_exc()
-        stderr_console().print(f"[bold red]error:[/] {escape(safe_text(exc))}", markup=True)
+        message = safe_text(exc)
+        if isinstance(exc, HistoryError):
+            message, _code = history_message(exc, app_paths().db_path)
+        stderr_console().print(f"[bold red]error:[/] {escape(message)}", markup=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         stderr_console().print("interrupted")
@@ -103,11 +156,6 @@ def main() -> None:
             exc.show()  # type: ignore[attr-defined]
             code = int(getattr(exc, "exit_code", EXIT_USAGE))
             sys.exit(EXIT_USAGE if code == 2 else code)
-        if debug:
-            traceback.print_exc()
-        stderr_console().print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(safe_text(exc))} "
-            "(run with --debug for a traceback)"
-        )
+        _internal_error(exc, debug)
         sys.exit(70)
     sys.exit(0)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
+import shlex
+import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -35,6 +40,14 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+class StreamFormat(StrEnum):
+    """``--format`` values of the commands that change files (``run``, ``sim``, ``undo``)."""
+
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+
+
 ConfigOpt = Annotated[
     Path | None,
     typer.Option(
@@ -45,13 +58,59 @@ ConfigOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show each decision.")]
+StreamFormatOpt = Annotated[
+    StreamFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: text, json (one document at the end) or jsonl "
+        "(one object per operation as it happens, then a summary object).",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the totals line.")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="A line per file, then the summary.")
+]
+LogFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--log-file",
+        help="Also append every per-file line and the summary, with timestamps, to this file.",
+    ),
+]
+
+
+def complete_tags(ctx: typer.Context, incomplete: str) -> list[str]:
+    """<TAB> for ``--tags``/``--skip-tags``: the tags of the rules file in use."""
+    from fileorganizer.cli.complete import tags
+
+    return tags(dict(ctx.params), incomplete)
+
+
+def complete_config_names(incomplete: str) -> list[tuple[str, str]]:
+    """<TAB> for a config name: the ``*.yaml`` files of the config dir (else files)."""
+    from fileorganizer.cli.complete import config_names
+
+    return config_names(incomplete)
+
+
+def complete_run_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """<TAB> for a run id: recent runs from the history (read-only; never creates it)."""
+    from fileorganizer.cli.complete import run_ids
+
+    db = ctx.params.get("db") or (ctx.parent.params.get("db") if ctx.parent else None)
+    return run_ids(incomplete, db, undoable=ctx.command.name == "undo")
+
+
 TagsOpt = Annotated[
-    list[str] | None, typer.Option("--tags", help="Only rules with one of these tags.")
+    list[str] | None,
+    typer.Option("--tags", help="Only rules with one of these tags.", autocompletion=complete_tags),
 ]
 SkipTagsOpt = Annotated[
-    list[str] | None, typer.Option("--skip-tags", help="Skip rules with one of these tags.")
+    list[str] | None,
+    typer.Option(
+        "--skip-tags", help="Skip rules with one of these tags.", autocompletion=complete_tags
+    ),
 ]
 PathsArg = Annotated[
     list[str] | None,
@@ -60,6 +119,7 @@ PathsArg = Annotated[
         "an existing folder is a folder; a NAME is <config dir>/NAME.yaml; a path ending "
         "in .yaml/.yml is a rules file.",
         show_default=False,
+        autocompletion=complete_config_names,
     ),
 ]
 WorkingDirOpt = Annotated[
@@ -286,20 +346,33 @@ def split_folders_and_config(
         else:
             found = named_config(arg, paths)
         if found is None:
-            if as_path.exists():
-                why = f"{arg!r} is a file, not a folder or a rules file (.yaml/.yml)"
-            else:
-                why = (
-                    f"{arg!r} is neither a folder nor a rules file "
-                    f"(no folder {arg}, no {paths.config_dir / (arg + '.yaml')})"
-                )
-            raise ConfigError(why)
+            raise ConfigError(_not_folder_nor_config(arg, as_path, paths))
         if config is not None:
             raise ConfigError(
                 f"two rules files given ({config} and {found}): name one, with -c or as NAME"
             )
         config = found
     return folders, config
+
+
+def _not_folder_nor_config(arg: str, as_path: Path, paths: AppPaths) -> str:
+    """Why a command-line argument is neither a folder nor a rules file (blamed on it)."""
+    if as_path.exists():
+        return (
+            f"folder given on the command line is not a folder: {as_path} "
+            "(a rules file ends in .yaml/.yml)"
+        )
+    if os.sep in arg or arg.startswith(("~", ".")):
+        return f"folder given on the command line does not exist: {as_path}"
+    if arg.lower() in _FLAG_VALUES:
+        return (
+            f"folder given on the command line does not exist: {arg} "
+            f"(a flag takes no value: leave out '{arg}')"
+        )
+    return (
+        f"{arg!r} is neither a folder nor a rules file "
+        f"(no folder {arg}, no {paths.config_dir / (arg + '.yaml')})"
+    )
 
 
 def enter_working_dir(
@@ -370,6 +443,115 @@ def require_writable_state(paths: AppPaths) -> None:
     ensure_writable_dir(paths.trash_dir, StateDir.TRASH, create=False)
 
 
+def check_folders(folders: list[Path] | None) -> None:
+    """Folders given on the command line must exist: blame the command line, not a rule."""
+    for folder in folders or ():
+        if folder.is_dir():
+            continue
+        what = "is not a folder" if folder.exists() else "does not exist"
+        hint = ""
+        if folder.name.lower() in _FLAG_VALUES and not folder.exists():
+            hint = f" (a flag takes no value: leave out '{folder.name}')"
+        fail(f"folder given on the command line {what}: {folder}{hint}")
+
+
+#: words someone may write after a flag, as if it took a value
+_FLAG_VALUES = {"true", "false", "yes", "no", "on", "off", "1", "0"}
+
+
+EXIT_IOERR = 74  # sysexits EX_IOERR: the disk holding the history is full
+
+_DB_NOISE = (
+    re.compile(r"\s*\(Background on this error at: [^)]*\)"),
+    re.compile(r"\((?:sqlite3|psycopg2?|sqlalchemy)[.\w]*\)\s*"),
+)
+_DISK_FULL = ("database or disk is full", "no space left on device")
+_UNREADABLE = (
+    "file is not a database",
+    "malformed",
+    "file is encrypted",
+    "unable to open database file",
+    "disk i/o error",
+    "no such table",
+)
+
+
+def _db_reason(exc: BaseException) -> str:
+    """The root cause of a database error, without SQLAlchemy's decoration."""
+    seen: BaseException | None = exc
+    reason = str(exc)
+    while seen is not None:
+        if isinstance(seen, sqlite3.Error | OSError):
+            reason = str(seen)
+            break
+        orig = getattr(seen, "orig", None)
+        if isinstance(orig, BaseException):
+            reason = str(orig)
+            break
+        seen = seen.__cause__ or seen.__context__
+    for noise in _DB_NOISE:
+        reason = noise.sub(" ", reason)
+    return " ".join(reason.split())
+
+
+def history_message(exc: BaseException, db_path: Path) -> tuple[str, int]:
+    """One line (and an exit code) for a history database that cannot be used."""
+    reason = _db_reason(exc)
+    low = reason.lower()
+    if any(k in low for k in _DISK_FULL):
+        return (
+            f"no space left for the history database {db_path}: free some space on its disk "
+            "and run again (what was done so far is recorded; an unfinished run is "
+            "reconciled on the next start)",
+            EXIT_IOERR,
+        )
+    if any(k in low for k in _UNREADABLE):
+        q = shlex.quote(str(db_path))
+        return (
+            f"the history database {db_path} cannot be read ({reason}); move it aside with "
+            f"'mv {q} {q}.broken' and run again (a new, empty history is started)",
+            EXIT_USAGE,
+        )
+    text = str(exc)
+    for noise in _DB_NOISE:
+        text = noise.sub(" ", text)
+    return " ".join(text.split()), EXIT_USAGE
+
+
+def _is_db_error(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("sqlalchemy")
+
+
+@contextmanager
+def history_errors(paths: AppPaths) -> Iterator[None]:
+    """Turn an unusable history (corrupt, unreadable, disk full) into one line and a code."""
+    from fileorganizer.errors import HistoryError
+
+    try:
+        yield
+    except HistoryError as exc:
+        message, code = history_message(exc, paths.db_path)
+        fail(message, code)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC or not _under(exc.filename, paths):
+            raise
+        message, code = history_message(exc, paths.db_path)
+        fail(message, code)
+    except Exception as exc:
+        if not _is_db_error(exc):
+            raise
+        message, code = history_message(exc, paths.db_path)
+        fail(message, code)
+
+
+def _under(filename: object, paths: AppPaths) -> bool:
+    if not isinstance(filename, str | bytes | os.PathLike):
+        return False
+    name = os.path.abspath(os.fsdecode(filename))
+    roots = (paths.data_dir, paths.db_path.parent)
+    return any(name == str(r) or name.startswith(str(r.absolute()) + os.sep) for r in roots)
+
+
 def safe_text(value: object) -> str:
     """A printable form of a path that may hold undecodable bytes or control chars."""
     s = str(value)
@@ -382,6 +564,12 @@ def safe_text(value: object) -> str:
 def print_json(data: Any) -> None:
     """Write JSON to stdout (paths with undecodable bytes are escaped)."""
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=True) + "\n")
+    sys.stdout.flush()
+
+
+def print_json_line(data: Any) -> None:
+    """Write one JSON object on one line to stdout (``--format jsonl``)."""
+    sys.stdout.write(json.dumps(data, default=str, ensure_ascii=True) + "\n")
     sys.stdout.flush()
 
 

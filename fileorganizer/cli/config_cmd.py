@@ -14,6 +14,7 @@ from rich.markup import escape
 from fileorganizer.cli.common import (
     CONFIG_SUFFIXES,
     EXIT_OK,
+    EXIT_USAGE,
     ConfigOpt,
     app_paths,
     fail,
@@ -147,8 +148,24 @@ def config_edit(config: ConfigOpt = None) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "x", encoding="utf-8") as f:
             f.write(starter_text("default"))
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    rc = subprocess.call([*shlex.split(editor), str(target)])
+    var = "VISUAL" if os.environ.get("VISUAL") else "EDITOR" if os.environ.get("EDITOR") else None
+    editor = os.environ[var] if var else "vi"
+    try:
+        argv = shlex.split(editor)
+    except ValueError as exc:
+        fail(f"cannot read the editor command ${var}={editor!r}: {exc}")
+    try:
+        rc = subprocess.call([*argv, str(target)])
+    except OSError as exc:
+        where = (
+            f"${var}={editor!r}" if var else "the default editor 'vi' ($VISUAL and $EDITOR unset)"
+        )
+        what = "not found" if isinstance(exc, FileNotFoundError) else exc.strerror
+        fail(
+            f"cannot start the editor {where}: {what}; set $VISUAL or $EDITOR to an "
+            f"installed editor (the rules file is {target})",
+            EXIT_USAGE,
+        )
     if rc != 0:
         fail(f"editor exited with code {rc}")
     from fileorganizer.config import load_config

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,11 +15,20 @@ from fileorganizer.cli.common import (
     EXIT_OK,
     DbOpt,
     FormatOpt,
+    LogFileOpt,
     OutputFormat,
+    QuietOpt,
     StopOnSignal,
+    StreamFormat,
+    StreamFormatOpt,
+    VerboseOpt,
     WaitOpt,
     app_paths,
+    complete_run_ids,
+    fail,
+    history_errors,
     print_json,
+    print_json_line,
     require_writable_state,
     safe_text,
     stderr_console,
@@ -24,26 +36,55 @@ from fileorganizer.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from fileorganizer.history import RecoveryReport, RunInfo, UndoResult
+    from fileorganizer.cli.summary import Summary
+    from fileorganizer.history import RecoveryReport, UndoResult
 
 # The history (SQLAlchemy) and rich's tables are imported inside the commands,
 # so that starting the CLI for another command does not pay for them.
 
 history_app = typer.Typer(
     name="history",
-    help="Recent runs (id, time, mode, counts, status); `history show RUN` lists its operations.",
+    help="Recent runs (id, time, mode, status, counts); `history show RUN` lists its operations.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
 
+
+class RunMode(StrEnum):
+    """``history --mode`` values."""
+
+    run = "run"
+    watch = "watch"
+    undo = "undo"
+    recovery = "recovery"
+    sim = "sim"  # (recorded by earlier versions only)
+
+
+#: the undo's progress count moves every this many files
+PROGRESS_EVERY = 100
+
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", help="How many runs to show.", min=1)]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since", help="Only runs started since a date (2026-01-31), or for an age (7d, 12h)."
+    ),
+]
+ModeOpt = Annotated[
+    list[RunMode] | None, typer.Option("--mode", help="Only runs of this mode (repeatable).")
+]
+
+
+RunArg = Annotated[
+    int, typer.Argument(help="The run id (see `history`).", autocompletion=complete_run_ids)
+]
 
 
 def _p(path: str | None) -> str:
     return escape(safe_text(path)) if path else ""
 
 
-def _report_recovery(report: RecoveryReport | None, fmt: OutputFormat) -> None:
+def _report_recovery(report: RecoveryReport | None, fmt: OutputFormat | StreamFormat) -> None:
     if not report or fmt is not OutputFormat.text:
         return
     err = stderr_console()
@@ -55,75 +96,53 @@ def _report_recovery(report: RecoveryReport | None, fmt: OutputFormat) -> None:
         err.print(f"  [red]needs a look[/] run {item.op.run_id}: {escape(safe_text(item.message))}")
 
 
-def _when(run: RunInfo) -> str:
-    return run.started_at.strftime("%Y-%m-%d %H:%M:%S")
-
-
 @history_app.callback()
 def history(
     ctx: typer.Context,
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
     limit: LimitOpt = 20,
+    since: SinceOpt = None,
+    mode: ModeOpt = None,
 ) -> None:
-    """Show recent runs: id, time, mode, counts and status."""
+    """Show recent runs, newest first: id, start time, mode, status and counts."""
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"fmt": fmt, "db": db}
         return
-    from rich.table import Table
-
+    from fileorganizer.cli.history_table import history_table, parse_since
+    from fileorganizer.history.records import RunMode as RecordMode
     from fileorganizer.session import open_history, recover_now
 
+    started: datetime | None = None
+    if since is not None:
+        try:
+            started = parse_since(since)
+        except ValueError as exc:
+            fail(str(exc))
     ap = app_paths(db)
-    with open_history(ap) as hist:
+    with history_errors(ap), open_history(ap) as hist:
         report = recover_now(ap, hist)
-        runs = hist.runs(limit)
+        runs = hist.runs(limit, modes=[RecordMode(m.value) for m in mode or ()], since=started)
     _report_recovery(report, fmt)
     if fmt is OutputFormat.json:
         print_json({"runs": [r.to_dict() for r in runs]})
         return
     out = stdout_console()
     if not runs:
-        out.print("no runs yet")
+        out.print("no runs yet" if since is None and not mode else "no runs match")
         return
-    table = Table(box=None, pad_edge=False)
-    for col in (
-        "id",
-        "started",
-        "mode",
-        "status",
-        "planned",
-        "done",
-        "skipped",
-        "failed",
-        "undone",
-    ):
-        right = col in ("id", "planned", "done")
-        table.add_column(col, justify="right" if right else "left", no_wrap=True)
-    for r in runs:
-        status = r.status + (f" (undo of {r.undo_of})" if r.undo_of else "")
-        table.add_row(
-            str(r.id),
-            _when(r),
-            r.mode,
-            status,
-            str(r.planned),
-            str(r.done),
-            str(r.skipped),
-            str(r.failed),
-            str(r.undone),
-        )
-    out.print(table)
+    out.print(history_table(runs, out.width))
 
 
 @history_app.command("show")
 def show(
     ctx: typer.Context,
-    run: Annotated[int, typer.Argument(help="The run id (see `history`).")],
+    run: RunArg,
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
 ) -> None:
     """List the operations of RUN, in the order they were carried out."""
+    from fileorganizer.cli.history_table import mode_text, when
     from fileorganizer.session import open_history, recover_now
 
     parent = ctx.obj or {}
@@ -131,7 +150,7 @@ def show(
         fmt = OutputFormat.json
     db = db or parent.get("db")
     ap = app_paths(db)
-    with open_history(ap) as hist:
+    with history_errors(ap), open_history(ap) as hist:
         report = recover_now(ap, hist)
         info = hist.run(run)
         ops = hist.operations(run)
@@ -141,7 +160,7 @@ def show(
         return
     out = stdout_console()
     out.print(
-        f"[bold]run {info.id}[/] {info.mode} {_when(info)} {info.status}: "
+        f"[bold]run {info.id}[/] {mode_text(info)} {when(info)} {info.status}: "
         f"{info.done} done, {info.skipped} skipped, {info.failed} failed"
     )
     if info.mode == "sim":
@@ -159,62 +178,75 @@ def show(
         out.print(line)
 
 
-def _render_undo(result: UndoResult, *, quiet: bool) -> None:
-    """What an undo left alone (the plan's skips) and its closing lines."""
-    err = stderr_console()
+def _undo_summary(summary: Summary, result: UndoResult) -> None:
+    """What only the undo's plan knows: files left alone, what cannot be undone.
+
+    In a dry run nothing is applied, so the plan's reversals are counted here
+    (an applied undo's are counted from the executor's events as they happen).
+    """
+    from fileorganizer.cli.summary import Outcome, reason_key
+
+    if result.dry_run:
+        for op in result.plan.operations:
+            summary.add_planned()
+            ident = op.identity
+            summary.add_done(op.kind, op.dst, op.rule, ident.size if ident is not None else 0)
     for skip in result.plan.skips:
-        if skip.irreversible:
-            err.print(f"[red]cannot undo[/] {escape(safe_text(skip.reason))}")
-        elif not quiet:
-            err.print(f"[yellow]left alone[/] {_p(skip.path)}: {escape(safe_text(skip.reason))}")
-    verb = "would undo" if result.dry_run else "undone"
-    head = f"undo of run {result.target_run}"
-    if result.run_id is not None:
-        head += f" (recorded as run {result.run_id})"
-    line = (
-        f"{head}: {result.n_done} {verb}, {result.n_refused} left alone, "
-        f"{result.n_irreversible} irreversible"
-    )
-    if result.result is not None and result.result.interrupted:
-        line += f", [yellow]interrupted: {result.result.not_started} not started[/]"
-    err.print(line)
-    if result.run_id is not None and result.n_done:
-        err.print(f"[dim]undo this undo with 'fileorganizer undo {result.run_id}'[/]")
+        outcome = Outcome.IRREVERSIBLE if skip.irreversible else Outcome.LEFT_ALONE
+        summary.add_outcome(outcome, reason_key(skip.reason, skip.path), skip.path)
 
 
 def undo_cmd(
     run: Annotated[
         int | None,
-        typer.Argument(help="The run to undo (default: the last run that changed something)."),
+        typer.Argument(
+            help="The run to undo (default: the last run that changed something).",
+            autocompletion=complete_run_ids,
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what undo would do.")] = False,
-    fmt: FormatOpt = OutputFormat.text,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")
-    ] = False,
+    fmt: StreamFormatOpt = StreamFormat.text,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     db: DbOpt = None,
     wait: WaitOpt = 0.0,
+    log_file: LogFileOpt = None,
 ) -> None:
     """Undo a run, newest operation first. Files changed since are left alone, with a reason.
 
     `--dry-run` shows the plan that `undo` applies: the two always agree.
     """
-    from fileorganizer.cli.render import ConsoleReporter, render_plan
+    from fileorganizer.cli.logfile import Level, open_log
+    from fileorganizer.cli.render import CliReporter, JsonLines, plain_line, render_plan
+    from fileorganizer.cli.summary import Summary
+    from fileorganizer.cli.summary_view import Totals, render_summary, summary_text
     from fileorganizer.session import undo
 
     def recovered(report: RecoveryReport | None) -> None:
         _report_recovery(report, fmt)
 
-    text = fmt is OutputFormat.text
-    out, err = stdout_console(), stderr_console()
-    reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=False, show_ops=text)
-    reporter.wants_progress = False
     ap = app_paths(db)
     if not dry_run:
         require_writable_state(ap)
+    out, err = stdout_console(), stderr_console()
+    text = fmt is StreamFormat.text
+    log = open_log(log_file)
+    summary = Summary(dry_run=dry_run)
+    # an undo is an ordinary executor run: the same reporter, summary and streams as `run`
+    reporter = CliReporter(
+        out,
+        err,
+        summary,
+        verbose=verbose and text and not dry_run,
+        quiet=quiet or not text,
+        progress=not quiet and (fmt is not StreamFormat.jsonl or not out.is_terminal),
+        jsonl=JsonLines(out) if fmt is StreamFormat.jsonl else None,
+        log=log,
+    )
     stop = StopOnSignal()
+    started = time.monotonic()
     try:
-        with stop:
+        with history_errors(ap), stop:
             session = undo(
                 ap,
                 run,
@@ -224,19 +256,66 @@ def undo_cmd(
                 should_stop=stop.requested,
                 on_recovery=recovered,
             )
-    finally:
+    except BaseException as exc:
         reporter.close()
+        if log is not None:
+            log.write(f"stopped: {type(exc).__name__}: {exc}", Level.ERROR)
+            log.close()
+        raise
+    reporter.close()
     result = session.result
-    if text:
+    _undo_summary(summary, result)
+    applied = result.result
+    verb = f"undo of run {result.target_run}"
+    if result.run_id is not None:
+        verb += f" (recorded as run {result.run_id})"
+    if dry_run:
+        verb += " (dry run)"
+    totals = Totals(
+        verb=verb,
+        noun="would be undone" if dry_run else "undone",
+        run_id=result.run_id,
+        interrupted=bool(applied and applied.interrupted),
+        not_started=applied.not_started if applied else 0,
+        seconds=time.monotonic() - started,
+    )
+    if log is not None:
         if dry_run:
-            plan = result.plan
-            skips, plan.skips = plan.skips, []  # (shown by _render_undo)
-            render_plan(out, plan, quiet=quiet)
-            plan.skips = skips
-        _render_undo(result, quiet=quiet)
-    else:
+            for op in result.plan.operations:
+                log.write("would undo: " + plain_line(op))
+        log.write(summary_text(summary, totals, undo=True))
+        log.close()
+    if fmt is StreamFormat.json:
         print_json(result.to_dict())
-    if result.result is not None and result.result.interrupted:
+    elif fmt is StreamFormat.jsonl:
+        if dry_run:
+            for op in result.plan.operations:
+                print_json_line({"type": "operation", "status": "planned", **op.to_dict()})
+        data = {
+            "undo_of": result.target_run,
+            "run_id": result.run_id,
+            "dry_run": dry_run,
+            # (counted from the stream: an applied undo keeps no result per file here)
+            "undone": summary.done.files,
+            "refused": result.n_refused,
+            "irreversible": result.n_irreversible,
+            "interrupted": totals.interrupted,
+        }
+        print_json_line({"type": "summary", "mode": "undo", **data, **summary.to_dict()})
+    else:
+        if dry_run and verbose and not quiet:
+            plan = result.plan
+            skips, plan.skips = plan.skips, []  # (grouped by reason in the summary)
+            render_plan(out, plan)
+            plan.skips = skips
+        notes: tuple[str, ...] = ()
+        if summary.folder_ops:
+            n = summary.folder_ops
+            notes = (
+                f"{'would remove' if dry_run else 'removed'} {n} empty folder(s) the run had made",
+            )
+        render_summary(out, err, summary, totals, quiet=quiet, undo=True, notes=notes)
+    if applied is not None and applied.interrupted:
         raise typer.Exit(stop.exit_code)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FAILED)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,20 +15,27 @@ from fileorganizer.cli.common import (
     ConfigOpt,
     DbOpt,
     FormatOpt,
+    LogFileOpt,
     OutputFormat,
     PathsArg,
     QuietOpt,
     SkipTagsOpt,
     StopOnSignal,
+    StreamFormat,
+    StreamFormatOpt,
     TagsOpt,
     VerboseOpt,
     WaitOpt,
     WorkingDirOpt,
     app_paths,
+    check_folders,
     config_by_name_or_path,
     enter_working_dir,
+    fail,
     find_config_path,
+    history_errors,
     print_json,
+    print_json_line,
     require_paths_for_builtin,
     require_writable_state,
     resolve_config,
@@ -40,6 +48,8 @@ from fileorganizer.cli.common import (
 from fileorganizer.errors import ConfigError
 
 if TYPE_CHECKING:
+    from fileorganizer.cli.logfile import LogFile
+    from fileorganizer.cli.summary import Summary
     from fileorganizer.planner import Planner
     from fileorganizer.session import SessionResult
 
@@ -52,7 +62,7 @@ def _organize(
     paths: list[str] | None,
     config_path: Path | None,
     working_dir: Path | None,
-    fmt: OutputFormat,
+    fmt: StreamFormat,
     quiet: bool,
     verbose: bool,
     tags: list[str] | None,
@@ -60,8 +70,11 @@ def _organize(
     db: Path | None,
     wait: float,
     dry_run: bool,
+    log_file: Path | None,
 ) -> None:
-    from fileorganizer.cli.render import ConsoleReporter
+    from fileorganizer.cli.logfile import Level, open_log
+    from fileorganizer.cli.render import CliReporter, JsonLines
+    from fileorganizer.cli.summary import Summary
     from fileorganizer.session import SessionOptions, organize
 
     ap = app_paths(db)
@@ -72,10 +85,21 @@ def _organize(
     if not dry_run:
         require_writable_state(ap)
     out, err = stdout_console(), stderr_console()
-    text = fmt is OutputFormat.text
-    reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=verbose, show_ops=text)
-    if not text:
-        reporter.wants_progress = False
+    text = fmt is StreamFormat.text
+    log = open_log(log_file)
+    summary = Summary(dry_run=dry_run)
+    reporter = CliReporter(
+        out,
+        err,
+        summary,
+        # sim prints its plan after planning (-v); run prints each result as it happens
+        verbose=verbose and text and not dry_run,
+        quiet=quiet or not text,
+        # no progress display under lines that stream to the same terminal
+        progress=not quiet and (fmt is not StreamFormat.jsonl or not out.is_terminal),
+        jsonl=JsonLines(out) if fmt is StreamFormat.jsonl else None,
+        log=log,
+    )
     stop = StopOnSignal()
     options = SessionOptions(
         app_paths=ap,
@@ -87,84 +111,119 @@ def _organize(
         wait=wait,
         reporter=reporter,
         should_stop=stop.requested,
-        # text output needs only counts: don't hold a result per file in memory
-        keep_results=not text or verbose,
+        # only --format json needs a result per file: the rest stream and count
+        keep_results=fmt is StreamFormat.json,
     )
+    started = time.monotonic()
     try:
-        with stop:
+        with history_errors(ap), stop:
             session = organize(config, options)
-    finally:
+    except BaseException as exc:
         reporter.close()
-    _render(session, fmt=fmt, quiet=quiet, dry_run=dry_run)
+        if log is not None:
+            log.write(f"stopped: {type(exc).__name__}: {exc}", Level.ERROR)
+            log.close()
+        raise
+    reporter.close()
+    _finish_summary(summary, session)
+    _render(
+        session,
+        summary,
+        fmt=fmt,
+        quiet=quiet,
+        verbose=verbose,
+        dry_run=dry_run,
+        seconds=time.monotonic() - started,
+        log=log,
+    )
     if session.interrupted:
         raise typer.Exit(stop.exit_code)
     raise typer.Exit(EXIT_OK if session.ok else EXIT_FAILED)
 
 
-def _render(session: SessionResult, *, fmt: OutputFormat, quiet: bool, dry_run: bool) -> None:
-    from fileorganizer.cli.render import render_plan, summary_line
-    from fileorganizer.operations import OpStatus
+def _finish_summary(summary: Summary, session: SessionResult) -> None:
+    """What only the plan knows: files left alone, operations undo cannot reverse."""
+    from fileorganizer.cli.summary import Outcome, reason_key
+
+    for skip in session.plan.skips:
+        summary.add_outcome(Outcome.LEFT_ALONE, reason_key(skip.reason, skip.path), skip.path)
+    if summary.dry_run:
+        for op in session.plan.irreversible:
+            summary.add_outcome(Outcome.IRREVERSIBLE, f"{op.kind.value} (rule {op.rule!r})", op.src)
+
+
+def _render(
+    session: SessionResult,
+    summary: Summary,
+    *,
+    fmt: StreamFormat,
+    quiet: bool,
+    verbose: bool,
+    dry_run: bool,
+    seconds: float,
+    log: LogFile | None,
+) -> None:
+    from fileorganizer.cli.render import render_plan
+    from fileorganizer.cli.summary_view import Totals, render_summary, summary_text
 
     plan, result = session.plan, session.result
-    if fmt is OutputFormat.json:
+    totals = Totals(
+        verb="sim" if dry_run else "done",
+        run_id=result.run_id if result else None,
+        interrupted=bool(result and result.interrupted),
+        not_started=result.not_started if result else 0,
+        seconds=seconds,
+    )
+    if log is not None:
+        log.write(summary_text(summary, totals))
+        log.close()
+    if fmt is not StreamFormat.text:
         data: dict[str, Any] = {
-            "mode": "sim" if dry_run else "run",
-            "run_id": result.run_id if result else None,
-            "operations": (
-                [op.to_dict() for op in plan.operations]
-                if result is None
-                else [r.to_dict() for r in result.results]
-            ),
-            "problems": [p.to_dict() for p in plan.problems],
-            "skips": [s.to_dict() for s in plan.skips],
-        }
-        summary: dict[str, Any] = {
             "planned": len(plan.operations),
             "problems": len(plan.problems),
             "irreversible": len(plan.irreversible),
             "put_back": plan.put_back,
             "interrupted": session.interrupted,
+            **(result.to_dict() if result is not None else {}),
+            **summary.to_dict(),
         }
-        if result is not None:
-            summary.update(result.to_dict())
-        data["summary"] = summary
-        print_json(data)
+        if fmt is StreamFormat.jsonl:
+            print_json_line({"type": "summary", "mode": "sim" if dry_run else "run", **data})
+            return
+        print_json(
+            {
+                "mode": "sim" if dry_run else "run",
+                "run_id": result.run_id if result else None,
+                "operations": (
+                    [op.to_dict() for op in plan.operations]
+                    if result is None
+                    else [r.to_dict() for r in result.results]
+                ),
+                "problems": [p.to_dict() for p in plan.problems],
+                "skips": [s.to_dict() for s in plan.skips],
+                "summary": data,
+            }
+        )
         return
-    out = stdout_console()
-    if dry_run:
-        render_plan(out, plan, quiet=quiet)
-        if plan.irreversible:
-            out.print(
-                f"[bold red]{len(plan.irreversible)} operation(s) cannot be undone (delete)[/]"
-            )
-    err = stderr_console()
+    out, err = stdout_console(), stderr_console()
     if plan.interrupted:
         err.print("[yellow]interrupted while planning[/]: nothing was changed")
         return
-    line = summary_line(
-        planned=len(plan.operations),
-        applied=result.counts[OpStatus.DONE] if result else None,
-        skipped=result.counts[OpStatus.SKIPPED] if result else 0,
-        failed=result.counts[OpStatus.FAILED] if result else 0,
-        problems=len(plan.problems),
-        dry_run=dry_run,
-    )
-    if result is not None and result.interrupted:
-        line += f", [yellow]interrupted: {result.not_started} not started[/]"
-    err.print(line)
+    if dry_run and verbose and not quiet:
+        render_plan(out, plan)
+    notes: tuple[str, ...] = ()
     if plan.put_back:
-        err.print(
-            f"[yellow]note:[/] {plan.put_back} of these file(s) had been put back by an "
-            "earlier undo; this run organized them again"
+        notes = (
+            f"note: {plan.put_back} of these file(s) had been put back by an earlier undo; "
+            f"this {'sim' if dry_run else 'run'} organizes them again",
         )
-    if result is not None and result.run_id is not None and result.counts[OpStatus.DONE]:
-        err.print(f"[dim]run {result.run_id}; undo with 'fileorganizer undo {result.run_id}'[/]")
+    render_summary(out, err, summary, totals, quiet=quiet, notes=notes)
 
 
 def run(
     paths: PathsArg = None,
     config: ConfigOpt = None,
-    fmt: FormatOpt = OutputFormat.text,
+    fmt: StreamFormatOpt = StreamFormat.text,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     tags: TagsOpt = None,
@@ -172,6 +231,7 @@ def run(
     db: DbOpt = None,
     wait: WaitOpt = 0.0,
     working_dir: WorkingDirOpt = None,
+    log_file: LogFileOpt = None,
 ) -> None:
     """Organize: apply the rules (exactly what `sim` shows). Every change is recorded for undo.
 
@@ -190,19 +250,21 @@ def run(
         db=db,
         wait=wait,
         dry_run=False,
+        log_file=log_file,
     )
 
 
 def sim(
     paths: PathsArg = None,
     config: ConfigOpt = None,
-    fmt: FormatOpt = OutputFormat.text,
+    fmt: StreamFormatOpt = StreamFormat.text,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
     working_dir: WorkingDirOpt = None,
+    log_file: LogFileOpt = None,
 ) -> None:
     """Dry run: show what `run` would do, and change nothing (arguments as for `run`)."""
     _organize(
@@ -217,6 +279,7 @@ def sim(
         db=db,
         wait=0.0,
         dry_run=True,
+        log_file=log_file,
     )
 
 
@@ -290,15 +353,14 @@ def explain(
     from fileorganizer.cli.render import describe
     from fileorganizer.session import SessionOptions, make_planner
 
+    if not file.exists() and not file.is_symlink():
+        fail(f"file given on the command line does not exist: {file}")
+    check_folders(paths)
     ap = app_paths()
     cfg = resolve_config(config, ap)
     folders = paths
     if cfg.builtin and not folders:
         folders = [file.resolve().parent]
-    if not file.exists() and not file.is_symlink():
-        from fileorganizer.errors import LocationError
-
-        raise LocationError(f"no such file: {file}", path=file)
     options = SessionOptions(
         app_paths=ap,
         paths=[str(p) for p in folders or ()],

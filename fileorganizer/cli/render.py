@@ -1,8 +1,15 @@
-"""Rendering engine events and results with Rich (the engine never prints)."""
+"""Rendering engine events with Rich (the engine never prints).
+
+:class:`CliReporter` receives the engine's :class:`~fileorganizer.report.Reporter`
+events and does, for each, the few things the command line asked for: count it
+in a :class:`~fileorganizer.cli.summary.Summary` (always), print its line
+(``-v``), stream it as JSON (``--format jsonl``), log it with a timestamp
+(``--log-file``), and move a progress display on a terminal's stderr.
+"""
 
 from __future__ import annotations
 
-import os
+import json
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -16,6 +23,9 @@ from fileorganizer.cli.common import (
     wants_color,
     writer_of,
 )
+from fileorganizer.cli.logfile import Level, LogFile
+from fileorganizer.cli.summary import Outcome, Summary, reason_key
+from fileorganizer.fsops import temp_path_for
 from fileorganizer.operations import Operation, OpKind, OpResult
 from fileorganizer.plans import Plan
 from fileorganizer.report import Problem, Reporter
@@ -40,6 +50,9 @@ _VERB = {
     OpKind.MKDIR: "make folder",
     OpKind.CLEANUP: "clean up",
 }
+
+#: what the progress display calls each phase the engine reports
+PHASES = {"scan": "scanning", "plan": "scanning and planning", "apply": "applying"}
 
 
 def _p(path: str | None) -> str:
@@ -84,69 +97,157 @@ def describe(op: Operation, dst: str | None = None) -> str:
     return line
 
 
-class ConsoleReporter(Reporter):
-    """Prints per-file lines (unless quiet) and a progress bar on a terminal's stderr."""
+def progress_display(err: Console, *, known_total: bool, unit: str = "checks") -> Progress:
+    """A transient progress display on ``err``: a bar when the total is known, else a count.
+
+    While planning, the count is of (file, rule) checks, not of files: each rule
+    looks at the files of its locations.
+    """
+    # imported here: only a terminal shows a progress display
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    if known_total:
+        columns: tuple[Any, ...] = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+    else:
+        columns = (
+            SpinnerColumn(),
+            TextColumn(f"{{task.description}}: {{task.completed:,.0f}} {unit}"),
+            TimeElapsedColumn(),
+        )
+    return Progress(*columns, console=err, transient=True)
+
+
+def _size(op: Operation) -> int:
+    ident = op.identity
+    return ident.size if ident is not None else 0
+
+
+class JsonLines:
+    """``--format jsonl``: one JSON object per line on stdout, written in chunks."""
+
+    def __init__(self, out: Console) -> None:
+        self._lines = ChunkedLines(out.file.write, out.file.flush)
+
+    def emit(self, obj: dict[str, Any]) -> None:
+        """Write one object (paths with undecodable bytes are escaped)."""
+        self._lines.add(json.dumps(obj, default=str, ensure_ascii=True))
+
+    def flush(self) -> None:
+        """Write what is held."""
+        self._lines.flush()
+
+
+class CliReporter(Reporter):
+    """Counts every event in ``summary``; prints, streams and logs what was asked for.
+
+    ``verbose``: a line per file (applied ones on stdout, the others on
+    stderr). ``progress``: a transient progress display on stderr (only when
+    stderr is a terminal). ``jsonl``/``log``: streams of every event.
+    """
 
     def __init__(
-        self, out: Console, err: Console, *, quiet: bool, verbose: bool, show_ops: bool
+        self,
+        out: Console,
+        err: Console,
+        summary: Summary,
+        *,
+        verbose: bool = False,
+        quiet: bool = False,
+        progress: bool = False,
+        jsonl: JsonLines | None = None,
+        log: LogFile | None = None,
     ) -> None:
         self.out = out
         self.err = err
+        self.summary = summary
+        self.dry_run = summary.dry_run
         self.quiet = quiet
-        self.verbose = verbose
-        self.show_ops = show_ops and not quiet
-        # a bar while planning; while applying, per-file lines are the progress
-        # (a bar under a stream of lines would be redrawn for every line)
-        self.wants_progress = err.is_terminal and not quiet
+        self.verbose = verbose and not quiet
+        self.jsonl = jsonl
+        self.log_file = log
+        # while applying, per-file lines on a terminal are the progress (a bar
+        # under a stream of lines would be redrawn for every line)
+        self.wants_progress = progress and err.is_terminal
         self._color = wants_color(out)
         self._progress: Progress | None = None
         self._task: Any = None
+        self._phase = ""
         self._lines = ChunkedLines(writer_of(out.file), out.file.flush)
 
     # progress ---------------------------------------------------------------
     def progress(self, done: int, total: int | None, phase: str) -> None:
-        if phase == "apply" and self.show_ops:
-            self.close()
+        if not self.wants_progress:
             return
+        if phase == "apply" and self.verbose and not self.dry_run:
+            self.close()
+            self.wants_progress = False
+            return
+        description = PHASES.get(phase, phase)
+        if self._progress is not None and self._phase != phase:
+            self._progress.stop()  # a new phase gets the columns that suit it
+            self._progress = None
         if self._progress is None:
-            # imported here: only a terminal shows a bar
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-
-            self._progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=self.err,
-                transient=True,
-            )
+            self._progress = progress_display(self.err, known_total=total is not None)
             self._progress.start()
-            self._task = self._progress.add_task(phase, total=total)
-        self._progress.update(self._task, completed=done, total=total, description=phase)
+            self._task = self._progress.add_task(description, total=total)
+            self._phase = phase
+        self._progress.update(self._task, completed=done, total=total, description=description)
 
     def close(self) -> None:
-        """Stop the progress bar and flush the per-file lines."""
+        """Stop the progress display and flush what is held."""
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
         self.flush_lines()
 
     def flush_lines(self) -> None:
-        """Write the per-file lines held so far."""
+        """Write the per-file lines (and JSON lines) held so far."""
         self._lines.flush()
+        if self.jsonl is not None:
+            self.jsonl.flush()
+
+    def _err_line(self, markup: str) -> None:
+        self.flush_lines()  # keep stdout and stderr lines in order on a terminal
+        if self._progress is not None:
+            self._progress.console.print(markup)
+        else:
+            self.err.print(markup)
 
     # events -----------------------------------------------------------------
+    def planned(self, op: Operation) -> None:
+        summary = self.summary
+        summary.add_planned()
+        if not self.dry_run:
+            return
+        summary.add_done(op.kind, op.dst, op.rule, _size(op))
+        if self.jsonl is not None:
+            self.jsonl.emit({"type": "operation", "status": "planned", **op.to_dict()})
+        if self.log_file is not None:
+            self.log_file.write("would " + plain_line(op))
+
     def problem(self, problem: Problem) -> None:
-        self.flush_lines()  # keep stdout and stderr lines in order on a terminal
-        self.err.print(
-            f"[yellow]skipped[/] {_p(problem.path)}: {escape(safe_text(problem.message))}"
+        message = safe_text(problem.message)
+        self.summary.add_outcome(
+            Outcome.NOT_PLANNED, reason_key(message, problem.path), problem.path
         )
+        if self.jsonl is not None:
+            self.jsonl.emit({"type": "problem", **problem.to_dict()})
+        if self.log_file is not None:
+            self.log_file.write(f"not planned {problem.path}: {message}", Level.WARNING)
+        if self.verbose:
+            self._err_line(f"[yellow]not planned[/] {_p(problem.path)}: {escape(message)}")
 
     def line(self, text: str) -> None:
         """Write one plain line to stdout (the per-file fast path).
@@ -157,75 +258,61 @@ class ConsoleReporter(Reporter):
         self._lines.add(text)
 
     def applied(self, result: OpResult) -> None:
-        if self.show_ops:
-            self.line(plain_line(result.op, result.dst, color=self._color))
+        op = result.op
+        dst = result.dst if result.dst is not None else op.dst
+        self.summary.add_done(op.kind, result.trash_path or dst, op.rule, _size(op))
+        if self.jsonl is not None:
+            self.jsonl.emit({"type": "operation", **result.to_dict()})
+        if self.log_file is not None:
+            self.log_file.write(plain_line(op, result.dst))
+        if self.verbose:
+            self.line(plain_line(op, result.dst, color=self._color))
+
+    def _not_done(self, result: OpResult, outcome: Outcome, why: str) -> None:
+        op = result.op
+        why = safe_text(why)
+        own = [op.src, op.dst, result.dst, result.trash_path]
+        own += [temp_path_for(p, op.op_id) for p in (op.dst, result.dst) if p]
+        self.summary.add_outcome(outcome, reason_key(why, *own), op.src)
+        if self.jsonl is not None:
+            self.jsonl.emit({"type": "operation", **result.to_dict()})
+        level = Level.ERROR if outcome is Outcome.FAILED else Level.WARNING
+        if self.log_file is not None:
+            self.log_file.write(f"{outcome.value} {op.src}: {why}", level)
+        if self.verbose:
+            colour = "red" if outcome is Outcome.FAILED else "yellow"
+            self._err_line(f"[{colour}]{outcome.value}[/] {_p(op.src)}: {escape(why)}")
 
     def skipped(self, result: OpResult) -> None:
-        if not self.quiet:
-            self.flush_lines()
-            self.err.print(
-                f"[yellow]skipped[/] {_p(result.op.src)}: {escape(safe_text(result.reason or ''))}"
-            )
+        self._not_done(result, Outcome.SKIPPED, result.reason or "")
 
     def failed(self, result: OpResult) -> None:
-        self.flush_lines()
-        self.err.print(
-            f"[red]failed[/] {_p(result.op.src)}: {escape(safe_text(result.error or ''))}"
-        )
+        self._not_done(result, Outcome.FAILED, result.error or "")
 
     def echo(self, op: Operation) -> None:
-        if not self.quiet:
-            self.line(safe_text(op.message or ""))
+        self.summary.add_done(op.kind, None, op.rule, 0)
+        message = safe_text(op.message or "")
+        if self.jsonl is not None:
+            self.jsonl.emit({"type": "echo", "rule": op.rule, "message": message})
+        if self.log_file is not None:
+            self.log_file.write(f"echo {message}")
+        if not self.quiet and self.jsonl is None:
+            self.line(message)
 
     def log(self, level: str, message: str) -> None:
+        if self.log_file is not None:
+            self.log_file.write(f"{level}: {message}")
         if self.verbose:
-            self.flush_lines()
-            self.err.print(f"[dim]{escape(level)}:[/] {escape(safe_text(message))}")
+            self._err_line(f"[dim]{escape(level)}:[/] {escape(safe_text(message))}")
 
 
-def render_plan(out: Console, plan: Plan, *, quiet: bool) -> None:
-    """Print a plan (``sim``): one plain line per operation, then what is left alone."""
-    if not quiet:
-        color = wants_color(out)
-        write = writer_of(out.file)
-        ops = plan.operations
-        for start in range(0, len(ops), LINE_CHUNK):  # one write per chunk, not per line
-            write(
-                "".join(
-                    plain_line(op, color=color) + "\n" for op in ops[start : start + LINE_CHUNK]
-                )
-            )
-        out.file.flush()
-        for skip in plan.skips:
-            out.print(f"[yellow]leave[/] {_p(skip.path)}: {escape(safe_text(skip.reason))}")
-
-
-def summary_line(
-    *, planned: int, applied: int | None, skipped: int, failed: int, problems: int, dry_run: bool
-) -> str:
-    """The closing line of ``run``/``sim``."""
-    if dry_run:
-        text = f"sim: {planned} operation(s) planned, nothing changed"
-    else:
-        text = f"done: {applied} applied"
-    if skipped:
-        text += f", {skipped} skipped"
-    if failed:
-        text += f", [red]{failed} failed[/]"
-    if problems:
-        text += f", [yellow]{problems} file(s) could not be planned[/]"
-    return text
-
-
-def plan_ops_json(plan: Plan) -> list[dict[str, object]]:
-    """The plan's operations as JSON objects."""
-    return [op.to_dict() for op in plan.operations]
-
-
-def relpath_or_abs(path: str) -> str:
-    """A shorter path for display when under the current folder."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
+def render_plan(out: Console, plan: Plan) -> None:
+    """Print a plan (``sim -v``): one plain line per operation, then what is left alone."""
+    color = wants_color(out)
+    write = writer_of(out.file)
+    ops = plan.operations
+    for start in range(0, len(ops), LINE_CHUNK):  # one write per chunk, not per line
+        write("".join(plain_line(op, color=color) + "\n" for op in ops[start : start + LINE_CHUNK]))
+    out.file.flush()
+    for skip in plan.skips:
+        out.print(f"[yellow]leave[/] {_p(skip.path)}: {escape(safe_text(skip.reason))}")

@@ -21,9 +21,10 @@ from fileorganizer.cli.common import (
     PathsArg,
     SkipTagsOpt,
     TagsOpt,
-    VerboseOpt,
     app_paths,
+    fail,
     find_config_path,
+    history_errors,
     print_json,
     require_paths_for_builtin,
     require_writable_state,
@@ -85,10 +86,13 @@ DefaultFolderOpt = Annotated[
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be done, do nothing.")]
 
 
-def setup_logging(paths: AppPaths, *, verbose: bool, log_stderr: bool = True) -> logging.Logger:
-    """Log ``fileorganizer.*`` to stderr and to a rotating file in the log dir.
+def setup_logging(
+    paths: AppPaths, *, verbose: bool, log_stderr: bool = True, log_file: Path | None = None
+) -> logging.Logger:
+    """Log ``fileorganizer.*`` to stderr and to a rotating file (the log dir's, or ``log_file``).
 
-    A log folder this user cannot write is an ``UnwritableDirError`` (exit 73).
+    Every line carries its local time and level (:data:`LOG_FORMAT`). A log
+    folder this user cannot write is an ``UnwritableDirError`` (exit 73).
     """
     import logging
     import logging.handlers
@@ -104,10 +108,19 @@ def setup_logging(paths: AppPaths, *, verbose: bool, log_stderr: bool = True) ->
         err = logging.StreamHandler(sys.stderr)
         err.setFormatter(fmt)
         logger.addHandler(err)
-    ensure_writable_dir(paths.log_dir, StateDir.LOG)
-    with writing_in(paths.log_file, StateDir.LOG):
+    target = log_file.expanduser() if log_file is not None else paths.log_file
+    if log_file is None:
+        ensure_writable_dir(paths.log_dir, StateDir.LOG)
+    else:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            fail(
+                f"cannot write the log file given on the command line ({log_file}): {exc.strerror}"
+            )
+    with writing_in(target, StateDir.LOG):
         fh = logging.handlers.RotatingFileHandler(
-            paths.log_file,
+            target,
             maxBytes=5 * 1024 * 1024,
             backupCount=3,
             encoding="utf-8",
@@ -125,7 +138,9 @@ def watch(
     polling: PollingOpt = False,
     stable_seconds: StableOpt = DEFAULT_STABLE_SECONDS,
     rescan_interval: RescanOpt = DEFAULT_RESCAN_INTERVAL,
-    verbose: VerboseOpt = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log each decision (debug level).")
+    ] = False,
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
@@ -135,6 +150,12 @@ def watch(
     log_stderr: Annotated[
         bool, typer.Option("--log-stderr/--no-log-stderr", help="Also log to stderr.")
     ] = True,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-file", help="The watcher's log (rotated, timestamped; default: in the log dir)."
+        ),
+    ] = None,
 ) -> None:
     """Organize files as they arrive: watch the rules' locations (or PATHS) until stopped.
 
@@ -154,7 +175,7 @@ def watch(
         folders = list(default_folder)
     require_paths_for_builtin(cfg, folders, ap)
     require_writable_state(ap)
-    logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr)
+    logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr, log_file=log_file)
     settings = WatchSettings(
         stable_seconds=stable_seconds,
         rescan_interval=rescan_interval,
@@ -183,9 +204,10 @@ def watch(
     else:
         over = ", ".join(safe_text(p) for p in folders)
         where = f"no rules file at {safe_text(ap.config_file)}: built-in rules over {over}"
-    logger.info("fileorganizer watch started (%s); log file %s", where, ap.log_file)
+    logger.info("fileorganizer watch started (%s); log file %s", where, log_file or ap.log_file)
     try:
-        watcher.run()
+        with history_errors(ap):
+            watcher.run()
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)

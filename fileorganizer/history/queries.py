@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, or_, select, tuple_, update
@@ -151,13 +152,19 @@ class HistoryQueries:
             return self._run_info(conn, row)
 
     def runs(
-        self, limit: int | None = 20, *, modes: Sequence[RunMode] | None = None
+        self,
+        limit: int | None = 20,
+        *,
+        modes: Sequence[RunMode] | None = None,
+        since: datetime | None = None,
     ) -> list[RunInfo]:
-        """The most recent runs, newest first."""
+        """The most recent runs, newest first (of ``modes``, started at or after ``since``)."""
         with self.transaction() as conn:
             q = select(runs).order_by(runs.c.id.desc())
             if modes:
                 q = q.where(runs.c.mode.in_([RunMode(m).value for m in modes]))
+            if since is not None:
+                q = q.where(runs.c.started_at >= since)
             if limit:
                 q = q.limit(limit)
             return [self._run_info(conn, r) for r in conn.execute(q).all()]
