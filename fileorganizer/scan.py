@@ -221,6 +221,8 @@ class ScanSpec:
     include: tuple[str, ...] = ()
     ignore_errors: bool = False
     protected: tuple[str, ...] = field(default=())
+    #: Whether hidden files and folders (names starting with ".") are walked.
+    include_hidden: bool = True
 
 
 ErrorHook = Callable[[str, OSError], None]
@@ -300,7 +302,10 @@ def _walk(
     rx_include = _compile_globs(spec.include)
     files_here = want_files and depth >= spec.min_depth
     prefix = top if top.endswith(os.sep) else top + os.sep
+    skip_hidden = not spec.include_hidden
     for name in names:
+        if skip_hidden and name[0] == ".":
+            continue  # a hidden file, or a hidden folder and all it holds
         path = prefix + name
         if protected and _is_protected(path, protected):
             continue
