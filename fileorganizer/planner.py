@@ -188,6 +188,7 @@ class Planner:
             exclude_dirs=tuple(loc.exclude_dirs),
             include=tuple(loc.filter),
             protected=self.protected,
+            include_hidden=loc.include_hidden,
         )
 
         def on_error(path: str, exc: OSError) -> None:
