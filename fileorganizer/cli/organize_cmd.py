@@ -14,6 +14,7 @@ from fileorganizer.cli.common import (
     ConfigOpt,
     DbOpt,
     FormatOpt,
+    HiddenOpt,
     OutputFormat,
     PathsArg,
     QuietOpt,
@@ -52,6 +53,7 @@ def _organize(
     db: Path | None,
     wait: float,
     dry_run: bool,
+    hidden: bool,
 ) -> None:
     from fileorganizer.cli.render import ConsoleReporter
     from fileorganizer.session import SessionOptions, organize
@@ -59,6 +61,8 @@ def _organize(
     ap = app_paths(db)
     config = resolve_config(config_path, ap)
     require_paths_for_builtin(config, paths)
+    if hidden:
+        config = config.including_hidden()
     out, err = stdout_console(), stderr_console()
     text = fmt is OutputFormat.text
     reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=verbose, show_ops=text)
@@ -141,6 +145,7 @@ def run(
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
     wait: WaitOpt = 0.0,
+    hidden: HiddenOpt = False,
 ) -> None:
     """Organize: apply the rules (exactly what `sim` shows). Every change is recorded for undo."""
     _organize(
@@ -154,6 +159,7 @@ def run(
         db=db,
         wait=wait,
         dry_run=False,
+        hidden=hidden,
     )
 
 
@@ -166,6 +172,7 @@ def sim(
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    hidden: HiddenOpt = False,
 ) -> None:
     """Dry run: show what `run` would do, and change nothing."""
     _organize(
@@ -179,6 +186,7 @@ def sim(
         db=db,
         wait=0.0,
         dry_run=True,
+        hidden=hidden,
     )
 
 
@@ -224,6 +232,7 @@ def explain(
     fmt: FormatOpt = OutputFormat.text,
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
+    hidden: HiddenOpt = False,
 ) -> None:
     """Show, rule by rule, which filters pass or fail for FILE and what would happen to it."""
     from fileorganizer.cli.render import describe
@@ -231,6 +240,8 @@ def explain(
 
     ap = app_paths()
     cfg = resolve_config(config, ap)
+    if hidden:
+        cfg = cfg.including_hidden()
     folders = paths
     if cfg.builtin and not folders:
         folders = [file.resolve().parent]

@@ -17,6 +17,7 @@ from fileorganizer.cli.common import (
     ConfigOpt,
     DbOpt,
     FormatOpt,
+    HiddenOpt,
     OutputFormat,
     PathsArg,
     SkipTagsOpt,
@@ -117,6 +118,7 @@ def watch(
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    hidden: HiddenOpt = False,
     heartbeat_interval: Annotated[
         float, typer.Option("--heartbeat-interval", min=0.1, hidden=True)
     ] = DEFAULT_HEARTBEAT_INTERVAL,
@@ -137,6 +139,8 @@ def watch(
     ap = app_paths(db)
     cfg = resolve_config(config, ap)
     require_paths_for_builtin(cfg, paths)
+    if hidden:
+        cfg = cfg.including_hidden()
     logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr)
     settings = WatchSettings(
         stable_seconds=stable_seconds,

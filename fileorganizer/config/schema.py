@@ -25,6 +25,9 @@ class LocationModel(BaseModel):
     filter: list[str] = []
     original: bool = False
     ignore_errors: bool = False
+    #: Hidden files and folders (names starting with "."): walked unless false
+    #: (as organize does); the built-in rules set it to false.
+    include_hidden: bool = True
 
     @field_validator("path")
     @classmethod
@@ -123,6 +126,21 @@ class Config:
     source_hash: str = ""
     builtin: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def including_hidden(self) -> Config:
+        """The same rules with hidden files and folders walked in every location."""
+        from dataclasses import replace
+
+        rules = tuple(
+            replace(
+                rule,
+                locations=tuple(
+                    loc.model_copy(update={"include_hidden": True}) for loc in rule.locations
+                ),
+            )
+            for rule in self.rules
+        )
+        return replace(self, rules=rules)
 
     def selected(
         self, tags: set[str] | None = None, skip_tags: set[str] | None = None
