@@ -9,7 +9,7 @@ from typing import Any
 
 
 def test_dupes_reports_groups_and_changes_nothing(cli_main: Any, tree: Any, tmp_path: Path) -> None:
-    same = b"same content" * 200_000  # over 1 MiB: its hash is kept in the history
+    same = b"same content" * 800_000  # over 8 MiB: its hash is kept in the history
     tree.make(
         tmp_path,
         {

@@ -6,8 +6,9 @@ and last 4 KiB (with the size mixed in), and only files that still collide
 get a full hash. Small files (<= 8 KiB) are read once: their head+tail hash
 already covers every byte. Hashes come from and go to an optional
 :class:`~fileorganizer.filters.base.HashCache`, keyed by device, inode, size
-and mtime_ns, so a second run reads no file of ``CACHE_MIN_SIZE`` or more that did
-not change (smaller files are cheaper to read again than to look up).
+and mtime_ns, so a second run reads no more than the head and tail of a file of
+``CACHE_MIN_SIZE`` or more that did not change (smaller files, and heads and tails,
+are cheaper to read again than to look up).
 
 Decisions:
 
@@ -39,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 
 from fileorganizer.content.counting import ByteCounter
 from fileorganizer.content.hashing import (
-    PARTIAL_BLOCK,
     grouping_algorithm,
     hash_file,
     new_hasher,
@@ -63,8 +63,9 @@ __all__ = [
 ]
 
 #: Files smaller than this are read rather than looked up in the hash cache: reading
-#: them costs less than a look-up in the history database.
-CACHE_MIN_SIZE = 1024 * 1024
+#: them costs less than a look-up in the history database (and writing a digest
+#: there is a durable transaction: about 20 ms on the reference machine).
+CACHE_MIN_SIZE = 8 * 1024 * 1024
 
 #: Ways to choose the original of a group; each may be prefixed with ``-`` to reverse.
 ORIGINAL_KEYS = ("first_seen", "name", "created", "lastmodified", "auto")
@@ -243,11 +244,15 @@ def _inside(entry: FileEntry, originals: tuple[str, ...]) -> bool:
 
 
 class _Hasher:
-    """Size bucket -> content groups, through partial and full hashes and the cache."""
+    """Size bucket -> content groups, through partial and full hashes and the cache.
+
+    Partial (head+tail) hashes are always read: two small reads cost less than a
+    look-up. Only full hashes of files of ``CACHE_MIN_SIZE`` or more that share
+    their partial hash with another file are looked up in and written to the cache.
+    """
 
     def __init__(self, algorithm: str, cache: HashCache | None, counter: ByteCounter | None):
         self.algo = algorithm
-        self.partial_algo = f"{algorithm}+headtail{PARTIAL_BLOCK}"
         self.cache = cache
         self.counter = counter
 
@@ -257,44 +262,24 @@ class _Hasher:
             for c in cands:
                 c.digest = empty
             return [cands]
-        small = size <= 2 * PARTIAL_BLOCK  # the head+tail hash covers every byte
-        for c in cands:
-            c.digest = self._cached(c, self.algo)
-            c.partial = c.digest if small else self._cached(c, self.partial_algo)
-        # A full hash known without its partial (hashed elsewhere) cannot be compared
-        # by partials: then every other file of the size needs its full hash.
-        blind = any(c.digest is not None and c.partial is None for c in cands)
         by_partial: dict[str, list[_Cand]] = defaultdict(list)
         for c in cands:
-            if c.partial is None and c.digest is None:
-                c.partial = self._partial(c)
+            c.partial = self._partial(c)
             if c.partial is not None:
                 by_partial[c.partial].append(c)
-        for sub in by_partial.values():
-            if len(sub) > 1 or blind:
-                for c in sub:
-                    if c.digest is None:
-                        c.digest = self._full(c)
         by_full: dict[str, list[_Cand]] = defaultdict(list)
-        for c in cands:
-            if c.digest is not None:
-                by_full[c.digest].append(c)
+        for sub in by_partial.values():
+            if len(sub) < 2:
+                continue
+            for c in sub:
+                if c.digest is None:
+                    c.digest = self._full(c)
+                if c.digest is not None:
+                    by_full[c.digest].append(c)
         return [g for g in by_full.values() if len(g) > 1]
-
-    def _cached(self, c: _Cand, algo: str) -> str | None:
-        if self.cache is None or c.st.st_size < CACHE_MIN_SIZE:
-            return None
-        return self.cache.get_hash(*c.ident(), algo)
-
-    def _put(self, c: _Cand, algo: str, digest: str) -> None:
-        if self.cache is not None and c.st.st_size >= CACHE_MIN_SIZE and _unchanged(c):
-            self.cache.put_hash(*c.ident(), algo, digest)
 
     def _partial(self, c: _Cand) -> str | None:
         """The head+tail digest; sets ``c.digest`` when it covers the whole file."""
-        found = self._cached(c, self.partial_algo)
-        if found is not None:
-            return found
         try:
             digest, complete = partial_hash(
                 c.real_path, self.algo, counter=self.counter, size=c.st.st_size
@@ -303,17 +288,22 @@ class _Hasher:
             return None
         if complete:
             c.digest = digest
-            self._put(c, self.algo, digest)
-        else:
-            self._put(c, self.partial_algo, digest)
         return digest
 
     def _full(self, c: _Cand) -> str | None:
+        cacheable = self.cache is not None and c.st.st_size >= CACHE_MIN_SIZE
+        if cacheable:
+            assert self.cache is not None
+            found = self.cache.get_hash(*c.ident(), self.algo)
+            if found is not None:
+                return found
         try:
             digest = hash_file(c.real_path, self.algo, counter=self.counter, size=c.st.st_size)
         except OSError:
             return None
-        self._put(c, self.algo, digest)
+        if cacheable and _unchanged(c):
+            assert self.cache is not None
+            self.cache.put_hash(*c.ident(), self.algo, digest)
         return digest
 
 
