@@ -85,8 +85,8 @@ def dupes(
 
     from fileorganizer.content.counting import ByteCounter
     from fileorganizer.content.duplicates import find_duplicates, parse_detect_original_by
-    from fileorganizer.filters.size import SizeValue
     from fileorganizer.scan import FileEntry, ScanSpec, scan
+    from fileorganizer.units import SizeValue
 
     try:
         parse_detect_original_by(detect_original_by)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pydantic import field_validator
@@ -19,6 +18,9 @@ from fileorganizer.filters.base import (
     register_placeholder,
 )
 from fileorganizer.scan import FileEntry
+from fileorganizer.units import SizeValue
+
+__all__ = ["SizeFilter", "SizeValue"]
 
 _UNITS = {
     "": 1,
@@ -68,35 +70,6 @@ def parse_size_conditions(text: str) -> list[tuple[str, int]]:
     if not conds:
         raise ValueError("empty size condition")
     return conds
-
-
-def _human(n: int, base: int, units: tuple[str, ...]) -> str:
-    value = float(n)
-    for unit in units:
-        if abs(value) < base or unit == units[-1]:
-            return f"{value:.0f} {unit}" if unit == units[0] else f"{value:.1f} {unit}"
-        value /= base
-    return f"{n} B"  # pragma: no cover
-
-
-@dataclass(frozen=True, slots=True)
-class SizeValue:
-    """Published as ``{size}``: ``{size.bytes}``, ``{size.decimal}``, ``{size.binary}``."""
-
-    bytes: int
-
-    @property
-    def decimal(self) -> str:
-        """E.g. ``1.5 MB``."""
-        return _human(self.bytes, 1000, ("B", "kB", "MB", "GB", "TB", "PB"))
-
-    @property
-    def binary(self) -> str:
-        """E.g. ``1.4 MiB``."""
-        return _human(self.bytes, 1024, ("B", "KiB", "MiB", "GiB", "TiB", "PiB"))
-
-    def __str__(self) -> str:
-        return self.decimal
 
 
 @register_filter
