@@ -127,19 +127,32 @@ def entry_kind(entry: FileEntry, ctx: FilterContext | None = None) -> Kind:
     once however many rules, filters and placeholders ask.
     """
     key = "kind:" + entry.name
-    found: Kind | None = entry.cache.get(key)
+    cache = entry.cache
+    found: Kind | None = cache.get(key)
     if found is None:
-        from fileorganizer.content.counting import ByteCounter
-        from fileorganizer.content.mime import entry_mimetype
-
-        counter = ByteCounter()
+        byte_counter, entry_mimetype = _CONTENT or _load_content()
+        counter = byte_counter()
         try:
             mime = entry_mimetype(entry, counter)
         finally:
             if ctx is not None:
                 ctx.bytes_read += counter.bytes_read
-        found = entry.cache[key] = kind_of(mime, entry.extension)
+        found = cache[key] = kind_of(mime, entry.extension)
     return found
+
+
+#: (ByteCounter, entry_mimetype), imported on first use: registering the filter
+#: must not load the content modules, and an import statement per file costs.
+_CONTENT: tuple[Any, Any] | None = None
+
+
+def _load_content() -> tuple[Any, Any]:
+    global _CONTENT
+    from fileorganizer.content.counting import ByteCounter
+    from fileorganizer.content.mime import entry_mimetype
+
+    _CONTENT = (ByteCounter, entry_mimetype)
+    return _CONTENT
 
 
 @register_filter
