@@ -99,22 +99,19 @@ def hash_file(
     """The hex digest of the whole file (``size``, if known, saves work for small files)."""
     h = new_hasher(algorithm)
     total = 0
-    fd = os.open(path, _READ_FLAGS)
-    try:
+    with open(path, "rb", buffering=0) as f:
         if size is not None and size < CHUNK_SIZE:
-            data = os.read(fd, size + 1)  # all of it, in one read (unless it grew)
+            data = f.read(size + 1)  # all of it, in one read (unless it grew)
             while data:
                 h.update(data)
                 total += len(data)
-                data = os.read(fd, CHUNK_SIZE)
+                data = f.read(CHUNK_SIZE)
         else:
             buf = bytearray(CHUNK_SIZE)  # (one buffer for the whole file, refilled)
             view = memoryview(buf)
-            while n := os.readv(fd, [buf]):
+            while n := f.readinto(buf):
                 h.update(view[:n])
                 total += n
-    finally:
-        os.close(fd)
     if counter is not None:
         counter.files_opened += 1
         counter.add(total)
