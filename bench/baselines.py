@@ -5,6 +5,7 @@ baseline exactly as it does for the tools it is compared with)::
 
     python bench/baselines.py startup
     python bench/baselines.py rename-ext DIR          # sort DIR's files into DIR/<ext>/
+    python bench/baselines.py rename-kind DIR MAP     # into DIR/<kind>/ by extension
     python bench/baselines.py scan-stat DIR           # scandir + stat of DIR's files
     python bench/baselines.py rename-date DIR DEST    # DIR/** into DEST/<year>/<month>/
     python bench/baselines.py scan-stat-tree DIR      # recursive scandir + stat
@@ -30,6 +31,31 @@ def rename_ext(root: str) -> int:
             continue
         dest_dir = os.path.join(root, ext)
         os.makedirs(dest_dir, exist_ok=True)
+        os.rename(entry.path, os.path.join(dest_dir, entry.name))
+        count += 1
+    return count
+
+
+def rename_kind(root: str, mapping_file: str) -> int:
+    """Move each file of ``root`` into ``root/<kind>/``, the kind looked up by extension.
+
+    ``mapping_file`` has one ``extension kind`` pair per line; files whose
+    extension is not in it stay.
+    """
+    kinds: dict[str, str] = {}
+    with open(mapping_file, encoding="utf-8") as fh:
+        for line in fh:
+            ext, _, kind = line.strip().partition(" ")
+            kinds[ext] = kind
+    count = 0
+    with os.scandir(root) as it:
+        entries = [e for e in it if e.is_file(follow_symlinks=False)]
+    for entry in entries:
+        kind = kinds.get(os.path.splitext(entry.name)[1][1:].lower())
+        if kind is None:
+            continue
+        dest_dir = os.path.join(root, kind)
+        os.makedirs(dest_dir, exist_ok=True)  # (per file, as rename-ext does)
         os.rename(entry.path, os.path.join(dest_dir, entry.name))
         count += 1
     return count
@@ -87,6 +113,8 @@ def main(argv: list[str]) -> int:
         return 0
     if mode == "rename-ext":
         rename_ext(args[0])
+    elif mode == "rename-kind":
+        rename_kind(args[0], args[1])
     elif mode == "scan-stat":
         scan_stat(args[0])
     elif mode == "scan-stat-tree":

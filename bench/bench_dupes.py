@@ -11,15 +11,20 @@ Two generated trees:
 For each tree, in one run:
 
 - ``raw``: walk and sha256 every byte (the naive finder's floor);
-- ``fileorganizer``: ``scan`` + ``content.duplicates.find_duplicates``, no cache;
-- ``fileorganizer-cached``: the same with a warm hash cache (a second run);
-- ``jdupes`` / ``rdfind`` / ``fdupes`` when installed (``apt-get install jdupes``),
-  else skipped with a message.
+- ``fileorganizer dupes``: the command, as a user runs it (``python -m
+  fileorganizer dupes ROOT --format json``, start-up included), with a fresh
+  history database; then ``(2nd run)`` with the hashes it kept;
+- ``fileorganizer (library)``: ``scan`` + ``content.duplicates.find_duplicates``
+  in this process, no cache;
+- ``jdupes`` / ``rdfind`` / ``fdupes`` when installed (``apt-get install jdupes
+  rdfind fdupes``), else skipped with a message.
 
-Reports seconds, bytes read (our own counter; for external tools, the
-``rchar`` of a wrapping shell from ``/proc/PID/io``, which includes its
-waited-for children) and the groups found, and checks that every tool found
-the same number of groups. All tools see the same warm page cache (the
+Reports seconds (wall; CPU seconds of the process and its children for the
+commands), bytes read (our own counter; for external tools, the ``rchar`` of
+a wrapping shell from ``/proc/PID/io``, which includes its waited-for
+children) and the groups found, and checks that every tool found the same
+groups: each group as the set of inodes it names (so a tool that lists every
+hard link of a file and one that lists one name agree). All tools see the same warm page cache (the
 generator just wrote the files); ``--drop-caches`` tries to drop it before
 each measurement (needs root).
 
@@ -41,7 +46,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -62,6 +67,25 @@ class Row:
     groups: int | None
     dupes: int | None
     note: str = ""
+    cpu_seconds: float | None = None
+    #: the groups, each as the set of (dev, ino) it names (not in the JSON)
+    inode_groups: frozenset[frozenset[tuple[int, int]]] | None = field(default=None, repr=False)
+
+
+def inode_groups(groups: list[list[str]]) -> frozenset[frozenset[tuple[int, int]]]:
+    """Groups of paths -> groups of inodes; a group of one inode (hard links) is dropped."""
+    out = set()
+    for paths in groups:
+        inodes = set()
+        for p in paths:
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            inodes.add((st.st_dev, st.st_ino))
+        if len(inodes) > 1:
+            out.add(frozenset(inodes))
+    return frozenset(out)
 
 
 class DictHashCache:
@@ -197,10 +221,59 @@ def ours(root: Path, cache: DictHashCache | None, label: str) -> Row:
     t = time.perf_counter()
     counter = ByteCounter()
     entries = list(scan(ScanSpec(str(root), subfolders=True)))
-    groups = find_duplicates(entries, cache=cache, counter=counter)
+    groups = find_duplicates(entries, cache=cache, counter=counter, detect_original_by="auto")
     secs = time.perf_counter() - t
     dupes = sum(len(g.duplicates) for g in groups)
-    return Row(root.name, label, secs, counter.bytes_read, len(groups), dupes)
+    row = Row(root.name, label, secs, counter.bytes_read, len(groups), dupes)
+    row.inode_groups = inode_groups([[m for r in g._members() for m in r.paths] for g in groups])
+    return row
+
+
+def ours_cli(root: Path, state: Path, label: str) -> Row:
+    """``fileorganizer dupes ROOT --format json`` as a subprocess, in its own state dirs."""
+    env = dict(os.environ)
+    for sub in ("data", "config", "logs"):
+        (state / sub).mkdir(parents=True, exist_ok=True)
+    env.update(
+        FILEORGANIZER_DATA_DIR=str(state / "data"),
+        FILEORGANIZER_CONFIG_DIR=str(state / "config"),
+        FILEORGANIZER_LOG_DIR=str(state / "logs"),
+    )
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    cmd = [sys.executable, "-m", "fileorganizer", "dupes", str(root), "--format", "json"]
+    before = os.times()
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    secs = time.perf_counter() - t
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    if proc.returncode not in (0, 1):
+        return Row(root.name, label, None, None, None, None, f"failed: {proc.stderr[-200:]}")
+    data = json.loads(proc.stdout)
+    groups = data["groups"]
+    paths = [
+        [
+            g["original"],
+            *g["duplicates"],
+            *g["kept"],
+            *[p for ls in g["links"].values() for p in ls],
+        ]
+        for g in groups
+    ]
+    row = Row(
+        root.name,
+        label,
+        secs,
+        data["summary"]["bytes_read"],
+        len(groups),
+        sum(len(g["duplicates"]) for g in groups),
+        "the command, start-up included",
+        cpu_seconds=cpu,
+    )
+    row.inode_groups = inode_groups(paths)
+    return row
 
 
 def external(root: Path, tool: str, work: Path) -> Row:
@@ -217,18 +290,41 @@ def external(root: Path, tool: str, work: Path) -> Row:
         cmd = [exe, "-r", "-q", *(["-n"] if tool == "fdupes" else []), str(root)]
         redirect = str(out)
     shell = 'exec_io() { "$@" > ' + _q(redirect) + '; }; exec_io "$@"; grep rchar /proc/$$/io'
+    before = os.times()
     t = time.perf_counter()
     proc = subprocess.run(
         ["sh", "-c", shell, "sh", *cmd], capture_output=True, text=True, check=False
     )
     secs = time.perf_counter() - t
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
     rchar = int(proc.stdout.split()[-1]) if "rchar" in proc.stdout else None
     groups, dupes = _parse(tool, out)
-    return Row(root.name, tool, secs, rchar, groups, dupes, "bytes: rchar (all reads)")
+    row = Row(root.name, tool, secs, rchar, groups, dupes, "bytes: rchar", cpu_seconds=cpu)
+    row.inode_groups = inode_groups(_parse_groups(tool, out))
+    return row
 
 
 def _q(s: str) -> str:
     return "'" + s.replace("'", "'\\''") + "'"
+
+
+def _parse_groups(tool: str, out: Path) -> list[list[str]]:
+    """The groups a tool printed, as lists of paths."""
+    if not out.exists():
+        return []
+    text = out.read_text(errors="replace")
+    if tool == "rdfind":
+        by_id: dict[str, list[str]] = {}
+        for line in text.splitlines():
+            parts = line.split(maxsplit=7)
+            if len(parts) < 8 or line.startswith("#"):
+                continue
+            by_id.setdefault(parts[1].lstrip("-"), []).append(parts[7])
+        return list(by_id.values())
+    return [b.strip().splitlines() for b in text.strip().split("\n\n") if b.strip()]
 
 
 def _parse(tool: str, out: Path) -> tuple[int | None, int | None]:
@@ -254,9 +350,10 @@ def _parse(tool: str, out: Path) -> tuple[int | None, int | None]:
 def measure(root: Path, tools: list[str], work: Path, drop: bool) -> list[Row]:
     rows: list[Row] = []
     steps: list[tuple[str, Callable[[], Row]]] = [("raw", lambda: raw_baseline(root))]
-    cache = DictHashCache()
-    steps.append(("ours", lambda: ours(root, cache, "fileorganizer")))
-    steps.append(("ours-cached", lambda: ours(root, cache, "fileorganizer (cached)")))
+    state = work / f"state-{root.name}"
+    steps.append(("ours-cli", lambda: ours_cli(root, state, "fileorganizer dupes")))
+    steps.append(("ours-cached", lambda: ours_cli(root, state, "fileorganizer dupes (2nd run)")))
+    steps.append(("ours", lambda: ours(root, None, "fileorganizer (library)")))
     steps += [(t, lambda t=t: external(root, t, work)) for t in tools]  # type: ignore[misc]
     for name, step in steps:
         note = drop_caches(drop and name != "ours-cached")
@@ -269,29 +366,56 @@ def measure(root: Path, tools: list[str], work: Path, drop: bool) -> list[Row]:
 
 
 def table(rows: list[Row]) -> str:
-    raw = {r.tree: r.seconds for r in rows if r.tool.startswith("raw")}
-    head = f"{'tree':6} {'tool':24} {'seconds':>9} {'vs raw':>7} {'MiB read':>10} "
-    head += f"{'groups':>7} {'dupes':>7}  note"
+    jd = {r.tree: r for r in rows if r.tool == "jdupes" and r.seconds}
+    ref = {r.tree: r.inode_groups for r in rows if r.tool == "fileorganizer dupes"}
+    head = f"{'tree':6} {'tool':30} {'seconds':>8} {'cpu s':>6} {'vs jdupes':>9} "
+    head += f"{'MiB read':>9} {'groups':>7} {'dupes':>6} {'same':>5}  note"
     lines = [head, "-" * len(head)]
     for r in rows:
-        base = raw.get(r.tree)
-        ratio = f"{r.seconds / base:.2f}x" if r.seconds is not None and base else "-"
+        base = jd.get(r.tree)
+        ratio = f"{r.seconds / base.seconds:.2f}x" if r.seconds and base and base.seconds else "-"
         secs = f"{r.seconds:.2f}" if r.seconds is not None else "-"
+        cpu = f"{r.cpu_seconds:.2f}" if r.cpu_seconds is not None else "-"
         mib = f"{r.bytes_read / MiB:.1f}" if r.bytes_read is not None else "-"
         groups = str(r.groups) if r.groups is not None else "-"
         dupes = str(r.dupes) if r.dupes is not None else "-"
+        same = "-"
+        if r.inode_groups is not None and ref.get(r.tree) is not None:
+            same = "yes" if r.inode_groups == ref[r.tree] else "NO"
         lines.append(
-            f"{r.tree:6} {r.tool:24} {secs:>9} {ratio:>7} {mib:>10} {groups:>7} {dupes:>7}"
-            f"  {r.note}"
+            f"{r.tree:6} {r.tool:30} {secs:>8} {cpu:>6} {ratio:>9} {mib:>9} {groups:>7}"
+            f" {dupes:>6} {same:>5}  {r.note}"
         )
     return "\n".join(lines)
+
+
+def targets(rows: list[Row]) -> list[str]:
+    """Issue 13's: the command at most jdupes' wall time on large files, 1.5x on small ones."""
+    out = []
+    for tree, limit in (("large", 1.0), ("small", 1.5)):
+        ours_row = next(
+            (r for r in rows if r.tree == tree and r.tool == "fileorganizer dupes"), None
+        )
+        jd = next((r for r in rows if r.tree == tree and r.tool == "jdupes"), None)
+        if ours_row is None or jd is None or not ours_row.seconds or not jd.seconds:
+            out.append(f"dupes {tree} tree at most {limit}x jdupes: not measured")
+            continue
+        ratio = ours_row.seconds / jd.seconds
+        ok = ratio <= limit
+        out.append(
+            f"dupes {tree} tree at most {limit}x jdupes: {'met' if ok else 'MISSED'} "
+            f"({ours_row.seconds:.2f} s against {jd.seconds:.2f} s, {ratio:.2f}x)"
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--small-count", type=int, default=20_000)
     p.add_argument("--large-gb", type=float, default=4.0, help="GiB of large files (0: skip)")
-    p.add_argument("--tools", default="jdupes", help="comma list: jdupes,rdfind,fdupes")
+    p.add_argument(
+        "--tools", default="jdupes,rdfind,fdupes", help="comma list: jdupes,rdfind,fdupes"
+    )
     p.add_argument("--workdir", type=Path, help="where to generate (default: a temp dir)")
     p.add_argument("--drop-caches", action="store_true", help="drop the page cache per step")
     p.add_argument("--json", type=Path, help="write the rows as JSON")
@@ -315,13 +439,23 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             rows += measure(root, tools, work, args.drop_caches)
-        groups = {(r.tree, r.groups) for r in rows if r.groups is not None}
         trees_seen = {r.tree for r in rows}
-        agree = all(len({g for t, g in groups if t == tree}) <= 1 for tree in trees_seen)
+        agree = all(
+            len({r.inode_groups for r in rows if r.tree == tree and r.inode_groups is not None})
+            <= 1
+            for tree in trees_seen
+        )
         print(table(rows))
-        print(f"\nall tools found the same number of groups: {'yes' if agree else 'NO'}")
+        print(f"\nall tools found the same groups (as sets of inodes): {'yes' if agree else 'NO'}")
+        for line in targets(rows):
+            print("target:", line)
         if args.json:
-            args.json.write_text(json.dumps([asdict(r) for r in rows], indent=2))
+            args.json.write_text(
+                json.dumps(
+                    [{k: v for k, v in asdict(r).items() if k != "inode_groups"} for r in rows],
+                    indent=2,
+                )
+            )
         return 0 if agree else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)

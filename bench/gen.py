@@ -321,6 +321,58 @@ def generate(
     )
 
 
+#: The sample corpus of real files (beside the checkout, as for the tests).
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def corpus_files(corpus: str | os.PathLike[str] = CORPUS_DIR) -> list[Path]:
+    """The corpus's real files (every format, the camera photos, the broken JPEGs)."""
+    root = Path(corpus)
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name != "README.md")
+    if not files:
+        raise FileNotFoundError(f"no corpus files under {root}")
+    return files
+
+
+def generate_corpus(
+    out: str | os.PathLike[str],
+    files: int,
+    seed: int = 1,
+    corpus: str | os.PathLike[str] = CORPUS_DIR,
+) -> TreeStats:
+    """A flat folder of ``files`` copies of the corpus's real files, in turn.
+
+    Names are ``<stem>-<n>.<ext>`` (unique, the real extension kept); mtimes are
+    spread over 2017-2024 as in :func:`generate`. Copies of one file are
+    byte-identical (a duplicate finder would group them).
+    """
+    start = time.perf_counter()
+    root = Path(out)
+    root.mkdir(parents=True, exist_ok=True)
+    if any(root.iterdir()):
+        raise FileExistsError(f"{root} is not empty")
+    sources = [(p.stem, p.suffix, p.read_bytes()) for p in corpus_files(corpus)]
+    rng = random.Random(seed)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    total = 0
+    dir_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for n in range(files):
+            stem, suffix, data = sources[n % len(sources)]
+            fd = os.open(f"{stem}-{n:06d}{suffix}", flags, 0o644, dir_fd=dir_fd)
+            try:
+                if data:
+                    _write_all(fd, data)
+                mtime_ns = rng.randint(MTIME_START, MTIME_END) * 1_000_000_000
+                os.utime(fd, ns=(mtime_ns, mtime_ns))
+            finally:
+                os.close(fd)
+            total += len(data)
+    finally:
+        os.close(dir_fd)
+    return TreeStats(files=files, dirs=0, bytes=total, dupes=0, seconds=time.perf_counter() - start)
+
+
 def tree_digest(root: str | os.PathLike[str], content: bool = True) -> tuple[str, int]:
     """A SHA-256 over (relative path, size, mtime_ns, content hash) of every file.
 
@@ -356,6 +408,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dupes", type=float, default=0.0, help="fraction of duplicates")
     parser.add_argument(
+        "--corpus",
+        type=Path,
+        nargs="?",
+        const=CORPUS_DIR,
+        help="copies of the sample corpus's real files instead (flat; default: shared/corpus)",
+    )
+    parser.add_argument(
         "--digest", action="store_true", help="print the hash listing digest of OUT instead"
     )
     args = parser.parse_args(argv)
@@ -364,8 +423,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{digest}  {count} files  {args.out}")
         return 0
     try:
-        stats = generate(args.out, args.files, args.layout, args.seed, args.dupes)
-    except (FileExistsError, ValueError) as exc:
+        if args.corpus:
+            stats = generate_corpus(args.out, args.files, args.seed, args.corpus)
+        else:
+            stats = generate(args.out, args.files, args.layout, args.seed, args.dupes)
+    except (FileExistsError, FileNotFoundError, ValueError) as exc:
         print(f"gen.py: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(asdict(stats)))

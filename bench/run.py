@@ -22,6 +22,14 @@ Scenarios (``--scenarios``):
   ``DEST/{lastmodified.year}/{lastmodified.month}/``, DEST being a sibling of
   the scanned tree; baselines: recursive scandir + stat + makedirs + rename,
   and recursive scandir + stat.
+* ``default-run`` / ``default-sim``: the main job, ``fileorganizer run DIR`` with the
+  built-in rules (no rules file), on a flat folder of copies of the sample
+  corpus's real files; baselines: scandir + makedirs + rename into kind folders
+  by extension, and scandir + stat; organize gets an extension -> kind-folder
+  rules file.
+* ``startup``: best of five of ``--version``, a one-file ``sim`` and a one-file
+  ``run`` (built-in rules, history database already there), and a bare
+  ``python -c pass``.
 * ``dupes`` / ``watch``: run ``bench/bench_dupes.py`` / ``bench/bench_watch.py``
   when they exist, else say they are skipped.
 """
@@ -53,7 +61,18 @@ ORGANIZE_VERSION = "3.3.0"
 DEFAULT_SIZES = (10_000, 50_000, 200_000)
 DEFAULT_DATE_SIZES = (50_000,)
 QUICK_SIZE = 2_000
-ALL_SCENARIOS = ("ext-run", "ext-sim", "date-run", "date-sim", "dupes", "watch")
+ALL_SCENARIOS = (
+    "ext-run",
+    "ext-sim",
+    "date-run",
+    "date-sim",
+    "default-run",
+    "default-sim",
+    "startup",
+    "dupes",
+    "watch",
+)
+DEFAULT_MAIN_SIZES = (20_000, 50_000)
 TOOLS = ("raw", "fileorganizer", "organize", "organize-quiet")
 LOG_TAIL = 400
 PYCACHE = BENCH_DIR / ".work" / "pycache"
@@ -90,7 +109,7 @@ class Scenario:
     name: str
     layout: str
     verb: str
-    kind: str  # "ext" or "date"
+    kind: str  # "ext", "date" or "default"
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -98,6 +117,8 @@ SCENARIOS: dict[str, Scenario] = {
     "ext-sim": Scenario("ext-sim", "flat", "sim", "ext"),
     "date-run": Scenario("date-run", "nested", "run", "date"),
     "date-sim": Scenario("date-sim", "nested", "sim", "date"),
+    "default-run": Scenario("default-run", "corpus", "run", "default"),
+    "default-sim": Scenario("default-sim", "corpus", "sim", "default"),
 }
 
 
@@ -152,6 +173,7 @@ class Options:
     keep: bool
     organize_bin: Path | None
     organize_max: int
+    corpus: Path = gen.CORPUS_DIR
     env_extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -266,9 +288,52 @@ def tool_env(tmp: Path, extra: dict[str, str]) -> dict[str, str]:
 # --------------------------------------------------------------------------- configs
 
 
+def kind_extensions() -> dict[str, list[str]]:
+    """Kind folder -> the extensions an extension-only config sends there.
+
+    fileorganizer's built-in kinds: their extension lists, plus every extension
+    whose type is image, audio or video (those kinds go by content type).
+    """
+    sys.path.insert(0, str(BENCH_DIR.parent))
+    from fileorganizer.content.mimenames import EXTENSION_TYPES
+    from fileorganizer.filters.kind import KIND_RULES
+
+    out: dict[str, list[str]] = {}
+    for rule in KIND_RULES:
+        exts = list(rule.extensions)
+        for top in ("image", "audio", "video", "font"):
+            if top in rule.mimetypes:
+                exts += [e for e, m in EXTENSION_TYPES.items() if m.startswith(top + "/")]
+        out[rule.kind.value] = sorted(set(exts))
+    return out
+
+
+def write_kind_map(path: Path) -> Path:
+    """The extension -> kind table for the raw baseline, one ``ext kind`` per line."""
+    seen: set[str] = set()
+    lines = []
+    for kind, exts in kind_extensions().items():
+        lines += [f"{e} {kind}" for e in exts if e not in seen]
+        seen.update(exts)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def rules_yaml(scenario: Scenario, tree: Path, dest: Path) -> str:
     """The organize-v3-style rules file for a scenario (both tools read it)."""
     q = json.dumps  # a JSON string is a valid YAML double-quoted scalar
+    if scenario.kind == "default":  # for organize only: fileorganizer uses its built-ins
+        out = ["rules:"]
+        for kind, exts in kind_extensions().items():
+            out += [
+                f"  - name: {kind}",
+                f"    locations: {q(str(tree))}",
+                "    filters:",
+                f"      - extension: {q(exts)}",
+                "    actions:",
+                f"      - move: {q(str(tree) + '/' + kind + '/')}",
+            ]
+        return "\n".join(out) + "\n"
     if scenario.kind == "ext":
         return (
             "rules:\n"
@@ -294,6 +359,10 @@ def rules_yaml(scenario: Scenario, tree: Path, dest: Path) -> str:
 def raw_cmd(scenario: Scenario, tree: Path, dest: Path) -> list[str]:
     """The baseline command for a scenario."""
     script = str(BENCH_DIR / "baselines.py")
+    if scenario.kind == "default":
+        kind_map = write_kind_map(tree.parent / "kinds.txt")
+        mode = ["rename-kind", str(tree), str(kind_map)] if scenario.verb == "run" else None
+        return [sys.executable, script, *(mode or ["scan-stat", str(tree)])]
     mode = {
         ("ext", "run"): ["rename-ext", str(tree)],
         ("ext", "sim"): ["scan-stat", str(tree)],
@@ -306,7 +375,9 @@ def raw_cmd(scenario: Scenario, tree: Path, dest: Path) -> list[str]:
 def tool_cmd(tool: str, scenario: Scenario, tree: Path, config: Path, opts: Options) -> list[str]:
     """The command line of a tool under test."""
     if tool == "fileorganizer":
-        cmd = [*opts.fo_cmd, scenario.verb, str(tree), "-c", str(config)]
+        cmd = [*opts.fo_cmd, scenario.verb, str(tree)]
+        if scenario.kind != "default":  # (default: no rules file, the built-in rules)
+            cmd += ["-c", str(config)]
         return [*cmd, "--quiet"] if opts.fo_quiet else cmd
     assert opts.organize_bin is not None
     cmd = [str(opts.organize_bin), scenario.verb, str(config)]
@@ -332,10 +403,10 @@ def check_tree(scenario: Scenario, tree: Path, dest: Path, files: int) -> str:
     if scenario.verb == "sim":
         if total != files or in_dest:
             return f"sim changed the tree: {total} files in tree, {in_dest} in dest"
-        if scenario.kind == "ext" and top != files:
+        if scenario.kind in ("ext", "default") and top != files:
             return f"sim changed the tree: {top} of {files} files left at top level"
         return ""
-    if scenario.kind == "ext":
+    if scenario.kind in ("ext", "default"):
         if top or total != files:
             return f"{top} files not moved, {total}/{files} files in tree"
         return ""
@@ -352,7 +423,10 @@ def prepare_tree(scenario: Scenario, files: int, opts: Options, slot: Path) -> t
     if slot.exists():
         shutil.rmtree(slot)
     tree, dest = slot / "tree", slot / "by-date"
-    gen.generate(tree, files, scenario.layout, opts.seed, opts.tree_dupes)
+    if scenario.layout == "corpus":
+        gen.generate_corpus(tree, files, opts.seed, opts.corpus)
+    else:
+        gen.generate(tree, files, scenario.layout, opts.seed, opts.tree_dupes)
     if opts.sync:
         os.sync()
     return tree, dest
@@ -413,7 +487,7 @@ def warm_up(tools: Sequence[str], opts: Options) -> None:
     """
     quiet = Options(**{**asdict(opts), "repeat": 1, "keep": False, "sync": False})
     for tool in tools:
-        for name in ("ext-sim", "ext-run", "date-run"):
+        for name in ("ext-sim", "ext-run", "date-run", "default-run"):
             run_one(SCENARIOS[name], tool, WARM_UP_FILES, quiet)
 
 
@@ -467,6 +541,61 @@ def startup_seconds(cmd: Sequence[str], workdir: Path, env_extra: dict[str, str]
     return best
 
 
+STARTUP_ROWS = ("startup-python", "startup-version", "startup-sim", "startup-run")
+
+
+def measure_startup(opts: Options, repeat: int = 5) -> list[Result]:
+    """Best of ``repeat``: bare Python, ``--version``, one-file ``sim`` and ``run``.
+
+    ``sim`` and ``run`` use the built-in rules on a folder holding one JPEG, in
+    a state directory whose history database an untimed run created first (as
+    for a cron job's second run). ``run`` gets a fresh copy of the file each time.
+    """
+    slot = opts.workdir / "startup"
+    shutil.rmtree(slot, ignore_errors=True)
+    tree = slot / "tree"
+    tree.mkdir(parents=True)
+    photo = next(p for p in gen.corpus_files(opts.corpus) if p.suffix == ".jpg")
+    env = tool_env(slot / "state", opts.env_extra)
+    cmds = {
+        "startup-python": [sys.executable, "-c", "pass"],
+        "startup-version": [*opts.fo_cmd, "--version"],
+        "startup-sim": [*opts.fo_cmd, "sim", str(tree), "--quiet"],
+        "startup-run": [*opts.fo_cmd, "run", str(tree), "--quiet"],
+    }
+
+    def reset() -> None:
+        shutil.rmtree(tree)
+        tree.mkdir()
+        shutil.copyfile(photo, tree / "photo.jpg")
+
+    reset()
+    measure(cmds["startup-run"], env, slot / "untimed.log", tty=False)  # creates the history
+    results = []
+    for name, cmd in cmds.items():
+        best: Measurement | None = None
+        for _ in range(repeat):
+            reset()
+            m = measure(cmd, env, slot / f"{name}.log", tty=False)
+            if best is None or m.seconds < best.seconds:
+                best = m
+        assert best is not None
+        tool = "raw" if name == "startup-python" else "fileorganizer"
+        res = Result(name, tool, 1, seconds=best.seconds, cpu_seconds=best.cpu_seconds)
+        res.peak_rss_mb, res.exit_code = best.peak_rss_mb, best.exit_code
+        if best.exit_code != 0:
+            res.status, res.note = "failed", f"exit {best.exit_code}: {last_line(best.log_tail)}"
+        results.append(res)
+    if not opts.keep:
+        shutil.rmtree(slot, ignore_errors=True)
+    version = results[1].seconds
+    for r in results[2:]:
+        if version and r.seconds is not None:
+            r.vs_raw = r.seconds / version
+            r.note = "x raw = x --version"
+    return results
+
+
 def run_hook(name: str, script: Path, extra_args: str) -> dict[str, object]:
     """Run an optional companion benchmark script, or say why it was skipped."""
     if not script.exists():
@@ -492,7 +621,7 @@ def fill_ratios(results: list[Result]) -> None:
         if r.files_per_s is None:
             continue
         raw = by_key.get((r.scenario, r.files, "raw"))
-        if raw and raw.files_per_s and r.tool != "raw":
+        if raw and raw.files_per_s and r.tool != "raw" and not r.scenario.startswith("startup"):
             r.vs_raw = r.seconds / raw.seconds  # type: ignore[operator]
         if r.tool == "fileorganizer":
             for tool, attr in (
@@ -608,7 +737,7 @@ def render_markdown(data: dict[str, object], results: list[Result]) -> str:
             out.append(f"- {k}: {data[k]}")
     out += ["", "| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows[1:]]
-    out += ["", "## Targets (issue 7)", ""]
+    out += ["", "## Targets", ""]
     out += [f"- {line}" for line in evaluate_targets(results)]
     extras = data.get("extras") or []
     assert isinstance(extras, list)
@@ -658,6 +787,27 @@ def evaluate_targets(results: list[Result]) -> list[str]:
         lines.append(f"time/file 200k vs 10k <= 1.3: {'met' if ok else 'MISSED'} ({ratio:.2f})")
     else:
         lines.append("time/file 200k vs 10k <= 1.3: not measured")
+    for files in DEFAULT_MAIN_SIZES:
+        r = fo("default-run", files)
+        what = f"default-run {files // 1000}k"
+        if r and r.vs_raw is not None:
+            ok = r.vs_raw <= 3
+            lines.append(f"{what} within 3x of raw: {'met' if ok else 'MISSED'} ({r.vs_raw:.2f}x)")
+        else:
+            lines.append(f"{what} within 3x of raw: not measured")
+        if r and r.vs_organize is not None:
+            ok = r.vs_organize >= 10
+            lines.append(
+                f"{what} at least 10x organize: {'met' if ok else 'MISSED'} ({r.vs_organize:.1f}x)"
+            )
+        else:
+            lines.append(f"{what} at least 10x organize: not measured")
+    sim1 = get.get(("startup-sim", 1, "fileorganizer"))
+    if sim1 and sim1.vs_raw is not None:
+        ok = sim1.vs_raw <= 2
+        lines.append(
+            f"one-file sim within 2x of --version: {'met' if ok else 'MISSED'} ({sim1.vs_raw:.2f}x)"
+        )
     rss = [x.peak_rss_mb for x in results if x.tool == "fileorganizer" and x.files == 200_000]
     rss = [x for x in rss if x is not None]
     if rss:
@@ -683,6 +833,7 @@ def render_chart(results: list[Result], path: Path, title: str) -> None:
             file=sys.stderr,
         )
         return
+    results = [r for r in results if not r.scenario.startswith("startup")]
     groups = sorted(
         {(r.scenario, r.files) for r in results},
         key=lambda g: (ALL_SCENARIOS.index(g[0]) if g[0] in ALL_SCENARIOS else 99, g[1]),
@@ -741,6 +892,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--sizes", type=parse_sizes, help="file counts for ext-* (10000,50000,200000)")
     p.add_argument("--date-sizes", type=parse_sizes, help="file counts for date-* (50000)")
+    p.add_argument("--main-sizes", type=parse_sizes, help="file counts for default-* (20000,50000)")
+    p.add_argument(
+        "--corpus", type=Path, default=gen.CORPUS_DIR, help="the sample corpus (default-*)"
+    )
     p.add_argument("--quick", action="store_true", help=f"{QUICK_SIZE} files everywhere")
     p.add_argument("--scenarios", default=",".join(ALL_SCENARIOS), help="comma-separated")
     p.add_argument("--compare", choices=("organize",), help="also run organize-tool 3.3.0")
@@ -820,6 +975,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     sizes = [QUICK_SIZE] if args.quick else (args.sizes or list(DEFAULT_SIZES))
     date_sizes = [QUICK_SIZE] if args.quick else (args.date_sizes or list(DEFAULT_DATE_SIZES))
+    main_sizes = [QUICK_SIZE] if args.quick else (args.main_sizes or list(DEFAULT_MAIN_SIZES))
     wanted = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = set(wanted) - set(ALL_SCENARIOS)
     if unknown:
@@ -841,6 +997,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         keep=args.keep,
         organize_bin=organize_bin,
         organize_max=args.organize_max,
+        corpus=args.corpus,
     )
     tools = ["raw"]
     fo_problem = ""
@@ -879,7 +1036,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         scenario = SCENARIOS.get(name)
         if scenario is None:
             continue
-        for files in date_sizes if scenario.kind == "date" else sizes:
+        counts = {"date": date_sizes, "default": main_sizes}.get(scenario.kind, sizes)
+        for files in counts:
             for tool in tools:
                 if tool == "fileorganizer" and fo_problem:
                     res = Result(name, tool, files, status="unavailable", note=fo_problem)
@@ -892,6 +1050,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results.append(res)
                 fill_ratios(results)
                 print(render_text([res]).splitlines()[-1], file=sys.stderr, flush=True)
+    if "startup" in wanted and "fileorganizer" in tools and not fo_problem:
+        print("... startup", file=sys.stderr, flush=True)
+        results += measure_startup(opts)
     extras = []
     if "dupes" in wanted:
         extras.append(run_hook("dupes", BENCH_DIR / "bench_dupes.py", args.dupes_args))

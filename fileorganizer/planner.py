@@ -131,6 +131,7 @@ class Planner:
             include=tuple(loc.filter),
             protected=self.protected,
             include_symlinks=loc.include_symlinks,
+            include_hidden=loc.include_hidden,
         )
 
         def on_error(path: str, exc: OSError) -> None:

@@ -306,6 +306,8 @@ class ScanSpec:
     protected: tuple[str, ...] = field(default=())
     #: yield symlinks (as entries for the link itself); by default they are skipped
     include_symlinks: bool = False
+    #: Whether hidden files and folders (names starting with ".") are walked.
+    include_hidden: bool = True
 
 
 ErrorHook = Callable[[str, OSError], None]
@@ -393,10 +395,13 @@ def _walk(
     # As organize's walker: this folder's files first, then its folders (each
     # in natural order), then the walk goes into each folder in turn.
     skip_links = bool(links) and not spec.include_symlinks
+    skip_hidden = not spec.include_hidden
     if want_files and depth >= spec.min_depth:
         for name in names:
             if name in dirs:
                 continue
+            if skip_hidden and name[0] == ".":
+                continue  # a hidden file
             if skip_links and name in links:
                 continue  # a symlink is left alone unless the location opts in
             if rx_files is not None and rx_files.match(name):
@@ -417,6 +422,8 @@ def _walk(
     for name in names:
         if name not in dirs or (rx_dirs is not None and rx_dirs.match(name)):
             continue
+        if skip_hidden and name[0] == ".":
+            continue  # a hidden folder and all it holds
         path = prefix + name
         if protected and _is_protected(path, protected):
             continue

@@ -9,11 +9,12 @@ from typing import Any
 
 
 def test_dupes_reports_groups_and_changes_nothing(cli_main: Any, tree: Any, tmp_path: Path) -> None:
+    same = b"same content" * 800_000  # over 8 MiB: its hash is kept in the history
     tree.make(
         tmp_path,
         {
-            "a": {"x.bin": b"same content", "u.bin": b"unique 1"},
-            "b": {"y.bin": b"same content", "z.bin": b"same contenT"},
+            "a": {"x.bin": same, "u.bin": b"unique 1"},
+            "b": {"y.bin": same, "z.bin": same[:-1] + b"T"},
             "c": {"e1": b"", "e2": b""},
         },
     )
@@ -28,7 +29,7 @@ def test_dupes_reports_groups_and_changes_nothing(cli_main: Any, tree: Any, tmp_
     g = groups[0]
     assert g["original"] == str(tmp_path / "a" / "x.bin")
     assert g["duplicates"] == [str(tmp_path / "b" / "y.bin")]
-    assert g["wasted_bytes"] == len(b"same content")
+    assert g["wasted_bytes"] == len(same)
     assert data["summary"]["bytes_read"] > 0
     # second run: full hashes come from the history's cache
     again = json.loads(cli_main("dupes", str(tmp_path), "--format", "json").out)

@@ -211,15 +211,32 @@ def test_full_hash_only_where_head_and_tail_collide(tree: Tree) -> None:
     assert 0 < counter.bytes_read < total
 
 
-def test_second_run_with_a_cache_reads_nothing(tree: Tree) -> None:
+def test_second_run_with_a_cache_reads_no_large_file_again(tmp_path: Path) -> None:
+    big = dup_mod.CACHE_MIN_SIZE + 1
+    body = bytearray(random.Random(1).randbytes(big))
+    (tmp_path / "a.bin").write_bytes(bytes(body))
+    (tmp_path / "b.bin").write_bytes(bytes(body))
+    body[big // 2] ^= 1  # same head and tail: only a full hash tells it apart
+    (tmp_path / "c.bin").write_bytes(bytes(body))
+    for name in ("s1.txt", "s2.txt"):
+        (tmp_path / name).write_bytes(b"small and equal")
     cache = DictHashCache()
     first = ByteCounter()
-    groups = find_duplicates(entries_of(tree.root), cache=cache, counter=first)
+    groups = find_duplicates(entries_of(tmp_path), cache=cache, counter=first)
+    assert first.bytes_read > 3 * big
     second = ByteCounter()
-    again = find_duplicates(entries_of(tree.root), cache=cache, counter=second)
-    assert first.bytes_read > 0
-    assert second.bytes_read == 0
+    again = find_duplicates(entries_of(tmp_path), cache=cache, counter=second)
+    # small files, heads and tails are read again (cheaper than a look-up); the full
+    # hashes of the large ones come from the cache
+    assert second.bytes_read == 2 * len(b"small and equal") + 3 * 2 * PARTIAL_BLOCK
     assert shape(again) == shape(groups)
+    assert len(groups) == 2
+
+
+def test_small_files_never_touch_the_cache(tree: Tree) -> None:
+    cache = DictHashCache()
+    find_duplicates(entries_of(tree.root), cache=cache)
+    assert cache.data == {}
 
 
 def test_changed_file_is_reread_and_regrouped(tree: Tree) -> None:

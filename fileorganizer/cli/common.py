@@ -136,6 +136,14 @@ DbOpt = Annotated[
         "--db", help="History database (default: $FILEORGANIZER_DB or the user data dir)."
     ),
 ]
+HiddenOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hidden",
+        help="Also organize hidden files and folders (names starting with '.'), "
+        "which the built-in rules leave alone.",
+    ),
+]
 WaitOpt = Annotated[
     float, typer.Option("--wait", help="Seconds to wait for another instance's lock.", min=0)
 ]

@@ -13,6 +13,7 @@ from fileorganizer.cli.common import (
     FormatOpt,
     OutputFormat,
     app_paths,
+    fail,
     print_json,
     safe_text,
     stderr_console,
@@ -21,10 +22,45 @@ from fileorganizer.cli.common import (
 from fileorganizer.errors import LocationError
 
 if TYPE_CHECKING:
+    from fileorganizer.history import History
     from fileorganizer.scan import FileEntry
 
 # The content, history and scanning modules are imported inside the command,
 # so that starting the CLI for another command does not pay for them.
+
+
+class _HistoryHashCache:
+    """The history's hash cache, opened on the first look-up.
+
+    Only files of ``CACHE_MIN_SIZE`` or more are looked up, so a tree of small
+    files never pays for opening the database.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.history: History | None = None
+
+    def _open(self) -> History:
+        if self.history is None:
+            from fileorganizer.history import History
+
+            self.history = History(self.db_path)
+        return self.history
+
+    def get_hash(self, dev: int, ino: int, size: int, mtime_ns: int, algo: str) -> str | None:
+        """A cached digest, or None."""
+        return self._open().get_hash(dev, ino, size, mtime_ns, algo)
+
+    def put_hash(
+        self, dev: int, ino: int, size: int, mtime_ns: int, algo: str, digest: str
+    ) -> None:
+        """Remember a digest."""
+        self._open().put_hash(dev, ino, size, mtime_ns, algo, digest)
+
+    def close(self) -> None:
+        """Close the history if it was opened."""
+        if self.history is not None:
+            self.history.close()
 
 
 def dupes(
@@ -33,9 +69,11 @@ def dupes(
         str,
         typer.Option(
             "--detect-original-by",
-            help="first_seen, name, created or lastmodified (prefix '-' to reverse).",
+            help="auto (the oldest modification time, then a name without 'copy', "
+            "'Kopie', '(1)'... markers, then the shortest path), first_seen, name, "
+            "created or lastmodified (prefix '-' to reverse).",
         ),
-    ] = "first_seen",
+    ] = "auto",
     include_empty: Annotated[
         bool, typer.Option("--include-empty", help="Report empty files as duplicates too.")
     ] = False,
@@ -46,11 +84,14 @@ def dupes(
     from rich.table import Table
 
     from fileorganizer.content.counting import ByteCounter
-    from fileorganizer.content.duplicates import find_duplicates
-    from fileorganizer.filters.size import SizeValue
-    from fileorganizer.history import History
+    from fileorganizer.content.duplicates import find_duplicates, parse_detect_original_by
     from fileorganizer.scan import FileEntry, ScanSpec, scan
+    from fileorganizer.units import SizeValue
 
+    try:
+        parse_detect_original_by(detect_original_by)
+    except ValueError as exc:
+        fail(f"--detect-original-by: {exc}")
     entries: list[FileEntry] = []
     unreadable: list[str] = []
     ap = app_paths(db)
@@ -65,14 +106,17 @@ def dupes(
         spec = ScanSpec(str(path), subfolders=True, protected=protected)
         entries.extend(scan(spec, lambda where, exc: unreadable.append(where)))
     counter = ByteCounter()
-    with History(ap.db_path) as history:
+    cache = _HistoryHashCache(ap.db_path)
+    try:
         groups = find_duplicates(
             entries,
             detect_original_by=detect_original_by,
             include_empty=include_empty,
-            cache=history,
+            cache=cache,
             counter=counter,
         )
+    finally:
+        cache.close()
     wasted = sum(g.wasted_bytes for g in groups)
     if fmt is OutputFormat.json:
         print_json(

@@ -15,6 +15,7 @@ from fileorganizer.cli.common import (
     ConfigOpt,
     DbOpt,
     FormatOpt,
+    HiddenOpt,
     LogFileOpt,
     OutputFormat,
     PathsArg,
@@ -71,6 +72,7 @@ def _organize(
     wait: float,
     dry_run: bool,
     log_file: Path | None,
+    hidden: bool,
 ) -> None:
     from fileorganizer.cli.logfile import Level, open_log
     from fileorganizer.cli.render import CliReporter, JsonLines
@@ -84,6 +86,8 @@ def _organize(
     require_paths_for_builtin(config, folders, ap)
     if not dry_run:
         require_writable_state(ap)
+    if hidden:
+        config = config.including_hidden()
     out, err = stdout_console(), stderr_console()
     text = fmt is StreamFormat.text
     log = open_log(log_file)
@@ -232,6 +236,7 @@ def run(
     wait: WaitOpt = 0.0,
     working_dir: WorkingDirOpt = None,
     log_file: LogFileOpt = None,
+    hidden: HiddenOpt = False,
 ) -> None:
     """Organize: apply the rules (exactly what `sim` shows). Every change is recorded for undo.
 
@@ -251,6 +256,7 @@ def run(
         wait=wait,
         dry_run=False,
         log_file=log_file,
+        hidden=hidden,
     )
 
 
@@ -265,6 +271,7 @@ def sim(
     db: DbOpt = None,
     working_dir: WorkingDirOpt = None,
     log_file: LogFileOpt = None,
+    hidden: HiddenOpt = False,
 ) -> None:
     """Dry run: show what `run` would do, and change nothing (arguments as for `run`)."""
     _organize(
@@ -280,6 +287,7 @@ def sim(
         wait=0.0,
         dry_run=True,
         log_file=log_file,
+        hidden=hidden,
     )
 
 
@@ -348,6 +356,7 @@ def explain(
     fmt: FormatOpt = OutputFormat.text,
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
+    hidden: HiddenOpt = False,
 ) -> None:
     """Show, rule by rule, which filters pass or fail for FILE and what would happen to it."""
     from fileorganizer.cli.render import describe
@@ -358,6 +367,8 @@ def explain(
     check_folders(paths)
     ap = app_paths()
     cfg = resolve_config(config, ap)
+    if hidden:
+        cfg = cfg.including_hidden()
     folders = paths
     if cfg.builtin and not folders:
         folders = [file.resolve().parent]

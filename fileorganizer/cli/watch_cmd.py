@@ -17,6 +17,7 @@ from fileorganizer.cli.common import (
     ConfigOpt,
     DbOpt,
     FormatOpt,
+    HiddenOpt,
     OutputFormat,
     PathsArg,
     SkipTagsOpt,
@@ -144,6 +145,7 @@ def watch(
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    hidden: HiddenOpt = False,
     heartbeat_interval: Annotated[
         float, typer.Option("--heartbeat-interval", min=0.1, hidden=True)
     ] = DEFAULT_HEARTBEAT_INTERVAL,
@@ -175,6 +177,8 @@ def watch(
         folders = list(default_folder)
     require_paths_for_builtin(cfg, folders, ap)
     require_writable_state(ap)
+    if hidden:
+        cfg = cfg.including_hidden()
     logger = setup_logging(ap, verbose=verbose, log_stderr=log_stderr, log_file=log_file)
     settings = WatchSettings(
         stable_seconds=stable_seconds,

@@ -47,6 +47,10 @@ class LocationModel(BaseModel):
                 data = {**data, "max_depth": UNLIMITED_DEPTH}
         return data
 
+    #: Hidden files and folders (names starting with "."): walked unless false
+    #: (as organize does); the built-in rules set it to false.
+    include_hidden: bool = True
+
     @field_validator("path")
     @classmethod
     def _expand(cls, v: str) -> str:
@@ -188,6 +192,21 @@ class Config:
     extra: dict[str, Any] = field(default_factory=dict)
     #: what ``check`` shows without refusing the file (unused top-level keys, ...)
     warnings: tuple[ConfigProblem, ...] = ()
+
+    def including_hidden(self) -> Config:
+        """The same rules with hidden files and folders walked in every location."""
+        from dataclasses import replace
+
+        rules = tuple(
+            replace(
+                rule,
+                locations=tuple(
+                    loc.model_copy(update={"include_hidden": True}) for loc in rule.locations
+                ),
+            )
+            for rule in self.rules
+        )
+        return replace(self, rules=rules)
 
     def selected(
         self, tags: set[str] | None = None, skip_tags: set[str] | None = None

@@ -6,6 +6,7 @@ from fileorganizer.filters import (  # noqa: F401  (importing registers them)
     exif,
     filecontent,
     hash,
+    kind,
     macos,
     mimetype,
     names,

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import PrivateAttr, field_validator
 
 from fileorganizer.filters.base import Filter, FilterContext, FilterResult, register_filter
-from fileorganizer.filters.hash import DEFAULT_ALGORITHM
 from fileorganizer.scan import FileEntry
 
 if TYPE_CHECKING:
@@ -48,10 +47,14 @@ class DuplicateFilter(Filter):
 
     - ``detect_original_by``: ``first_seen`` (default: the first found in the
       order of locations), ``name`` (alphabetically first name), ``created``
-      (oldest), ``lastmodified`` (least recently modified); prefix ``-`` to
-      reverse (``-created``: the newest is the original). A file in a location
-      marked ``original: true`` always wins, and files there never match.
-    - ``hash_algorithm``: the full-hash algorithm (default ``sha256``).
+      (oldest), ``lastmodified`` (least recently modified), ``auto`` (what
+      ``fileorganizer dupes`` uses: the oldest modification time, then a name
+      without a copy marker such as ``copy``, ``Kopie``, ``copie`` or ``(1)``,
+      then the shortest path); prefix ``-`` to reverse (``-created``: the newest
+      is the original). A file in a location marked ``original: true`` always
+      wins, and files there never match.
+    - ``hash_algorithm``: the hash that groups files (default: XXH3-128 when the
+      ``xxhash`` package is installed, else ``sha256``; any hashlib name works).
     - ``include_empty``: also group empty files (default false).
 
     Publishes ``{duplicate.original}`` (the original's path), ``{duplicate.digest}``
@@ -74,7 +77,7 @@ class DuplicateFilter(Filter):
     filter_name: ClassVar[str] = "duplicate"
     needs_all_entries: ClassVar[bool] = True
     detect_original_by: str = "first_seen"
-    hash_algorithm: str = Field(default=DEFAULT_ALGORITHM)
+    hash_algorithm: str | None = None
     include_empty: bool = False
     _found: dict[str, DuplicateGroup] = PrivateAttr(default_factory=dict)
 
@@ -96,10 +99,10 @@ class DuplicateFilter(Filter):
 
     @field_validator("hash_algorithm")
     @classmethod
-    def _known(cls, v: str) -> str:
+    def _known(cls, v: str | None) -> str | None:
         from fileorganizer.content.hashing import check_algorithm
 
-        return check_algorithm(v)
+        return None if v is None else check_algorithm(v)
 
     def prepare(self, entries: Sequence[FileEntry], ctx: FilterContext) -> None:
         """Find the duplicate groups among all the rule's entries."""

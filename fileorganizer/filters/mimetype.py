@@ -79,14 +79,30 @@ def mimetype_matches(mime: str, pattern: str) -> bool:
 
 
 def _mimetype(entry: FileEntry, ctx: FilterContext) -> MimeType:
+    found: MimeType | None = entry.cache.get("mimetype:" + entry.name)  # (as entry_mimetype)
+    if found is not None:
+        return found
+    byte_counter, entry_mimetype = _CONTENT or _load_content()
+    counter = byte_counter()
+    try:
+        result: MimeType = entry_mimetype(entry, counter)
+        return result
+    finally:
+        ctx.bytes_read += counter.bytes_read
+
+
+#: (ByteCounter, entry_mimetype), imported on first use: registering the filter
+#: must not load the content modules, and an import statement per file costs.
+_CONTENT: tuple[Any, Any] | None = None
+
+
+def _load_content() -> tuple[Any, Any]:
+    global _CONTENT
     from fileorganizer.content.counting import ByteCounter
     from fileorganizer.content.mime import entry_mimetype
 
-    counter = ByteCounter()
-    try:
-        return entry_mimetype(entry, counter)
-    finally:
-        ctx.bytes_read += counter.bytes_read
+    _CONTENT = (ByteCounter, entry_mimetype)
+    return _CONTENT
 
 
 @register_placeholder("mimetype")
