@@ -67,11 +67,11 @@ def undo_target(history: History, run_id: int | None) -> int:
 def plan_undo(history: History, run_id: int | None = None) -> Plan:
     """The plan that reverses ``run_id`` (default: the newest undoable run)."""
     run_id = undo_target(history, run_id)
-    planner = _UndoPlanner(run_id)
+    planner = _UndoPlanner(run_id, history.created_dirs(run_id))
     for records in history.iter_operations(run_id, states=[OpState.DONE], newest_first=True):
         for rec in records:
             planner.add(rec)
-    planner.remove_made_folders(history.created_dirs(run_id))
+    planner.remove_made_folders()
     if (
         not planner.plan.operations
         and not planner.plan.skips
@@ -82,8 +82,10 @@ def plan_undo(history: History, run_id: int | None = None) -> Plan:
 
 
 class _UndoPlanner:
-    def __init__(self, run_id: int) -> None:
+    def __init__(self, run_id: int, made: set[str]) -> None:
         self.run_id = run_id
+        #: folders the run made (removed once the plan leaves them empty)
+        self.made = made
         self.vtree = VirtualTree()
         self.plan = Plan(undo_of=run_id)
 
@@ -109,6 +111,9 @@ class _UndoPlanner:
         return real, chained
 
     def _free(self, path: str) -> None:
+        if path in self.made and self.vtree.is_empty_dir(path):
+            # a folder the run made where a file it moved away was: empty again by now
+            self._rmdir(path)
         if self.vtree.exists(path):
             raise _Refused(f"original place {path} is occupied")
         blocked = self.vtree.blocking_ancestor(
@@ -220,23 +225,25 @@ class _UndoPlanner:
             )
         )
 
-    def remove_made_folders(self, folders: set[str]) -> None:
-        """Plan the removal of each folder the run made that the plan leaves empty."""
-        for d in sorted(folders, key=lambda p: (p.count(os.sep), p), reverse=True):
-            if self.vtree.kind(d) is not _FOLDER or not self.vtree.is_empty_dir(d):
-                continue
-            ops = self.plan.operations
-            ops.append(
-                Operation(
-                    kind=OpKind.RMDIR,
-                    src=d,
-                    action="undo",
-                    seq=len(ops),
-                    on_conflict=ConflictMode.SKIP,
-                    note=f"remove the folder run {self.run_id} made",
-                )
+    def _rmdir(self, folder: str) -> None:
+        ops = self.plan.operations
+        ops.append(
+            Operation(
+                kind=OpKind.RMDIR,
+                src=folder,
+                action="undo",
+                seq=len(ops),
+                on_conflict=ConflictMode.SKIP,
+                note=f"made by run {self.run_id}",
             )
-            self.vtree.remove(d, is_dir=True)
+        )
+        self.vtree.remove(folder, is_dir=True)
+
+    def remove_made_folders(self) -> None:
+        """Plan the removal of each folder the run made that the plan leaves empty."""
+        for d in sorted(self.made, key=lambda p: (p.count(os.sep), p), reverse=True):
+            if self.vtree.kind(d) is _FOLDER and self.vtree.is_empty_dir(d):
+                self._rmdir(d)
 
 
 def _acted_on(rec: OpRecord) -> str:
