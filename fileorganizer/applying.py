@@ -147,24 +147,27 @@ def apply_recorded(
     app_paths: AppPaths | None = None,
     reporter: Reporter | None = None,
     should_stop: Callable[[], bool] | None = None,
+    wait: float = 0.0,
+    note: str | None = None,
 ) -> RunResult:
     """Apply ``plan`` as a recorded, undoable run in ``history`` (the library's way).
 
     Takes the one-writer lock of ``app_paths`` (default: the user's) around it,
-    as the CLI does, and runs recovery first.
+    as the CLI does (waiting up to ``wait`` seconds), and runs recovery first.
     """
     from fileorganizer.history.records import RunMode, RunStatus
     from fileorganizer.lock import RunLock
     from fileorganizer.paths import resolve_paths
 
     ap = app_paths or resolve_paths()
-    with RunLock(ap.lock_path):
+    with RunLock(ap.lock_path, wait):
         recover(history, ap)
         run_id = history.start_run(
             mode or RunMode.RUN,
             config_path=_abs(plan.config_path),
             config_hash=plan.config_hash,
             planned=len(plan.operations),
+            note=note,
         )
         result = apply_ops(
             plan.operations,
@@ -177,6 +180,7 @@ def apply_recorded(
             run_id,
             problems=len(plan.problems),
             status=RunStatus.INTERRUPTED if result.interrupted else None,
+            planned_skips=len(plan.skips),
         )
     result.problems = list(plan.problems)
     result.run_id = run_id
