@@ -38,6 +38,7 @@ def undo(
     should_stop: Callable[[], bool] | None = None,
     on_recovery: Callable[[RecoveryReport | None], None] | None = None,
     keep_results: bool = True,
+    session: bool = False,
 ) -> UndoSession:
     """Undo ``run_id`` (default: the newest run with changes in place).
 
@@ -58,6 +59,7 @@ def undo(
             should_stop=should_stop,
             on_recovery=on_recovery,
             keep_results=keep_results,
+            session=session,
         )
 
 
@@ -71,16 +73,34 @@ def undo_in(
     should_stop: Callable[[], bool] | None = None,
     on_recovery: Callable[[RecoveryReport | None], None] | None = None,
     keep_results: bool = True,
+    session: bool = False,
 ) -> UndoSession:
-    """:func:`undo` in an open ``history``; the caller holds the lock."""
+    """:func:`undo` in an open ``history``; the caller holds the lock.
+
+    With ``session``, the whole watch session of ``run_id`` (default: the
+    newest watch batch) is undone as one plan, all its batches newest first.
+    """
     from fileorganizer.history.records import RunMode, RunStatus
-    from fileorganizer.history.undo import UndoResult, plan_undo, undo_target
+    from fileorganizer.history.undo import (
+        UndoResult,
+        plan_undo,
+        plan_undo_runs,
+        session_runs,
+        undo_target,
+    )
 
     recovery = recover(history, app_paths)
     if on_recovery is not None:
         on_recovery(recovery)
-    target = undo_target(history, run_id)
-    plan = plan_undo(history, target)
+    note = None
+    if session:
+        name, runs = session_runs(history, run_id)
+        target = runs[0]
+        plan = plan_undo_runs(history, runs)
+        note = f"undo of watch session {name} (runs {', '.join(map(str, sorted(runs)))})"
+    else:
+        target = undo_target(history, run_id)
+        plan = plan_undo(history, target)
     if dry_run:
         return UndoSession(UndoResult(target, None, True, plan), recovery)
     if not plan.operations:
@@ -89,7 +109,10 @@ def undo_in(
 
         return UndoSession(UndoResult(target, None, False, plan, RunResult()), recovery)
     undo_id = history.start_run(
-        RunMode.UNDO, undo_of=target, planned=len(plan.operations), note=f"undo of run {target}"
+        RunMode.UNDO,
+        undo_of=target,
+        planned=len(plan.operations),
+        note=note or f"undo of run {target}",
     )
     result = apply_ops(
         plan.operations,

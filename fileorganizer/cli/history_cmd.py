@@ -34,6 +34,7 @@ from fileorganizer.cli.common import (
     stderr_console,
     stdout_console,
 )
+from fileorganizer.history.records import OpState
 
 if TYPE_CHECKING:
     from fileorganizer.cli.summary import Summary
@@ -163,19 +164,73 @@ def show(
         f"[bold]run {info.id}[/] {mode_text(info)} {when(info)} {info.status}: "
         f"{info.done} done, {info.skipped} skipped, {info.failed} failed"
     )
-    if info.mode == "sim":
-        out.print(f"[dim]a sim: {info.planned} operation(s) planned, none recorded[/]")
+    if info.host or info.note:
+        where = f"on {info.host} (pid {info.pid})" if info.host else ""
+        out.print(f"[dim]{escape(' '.join(x for x in (where, info.note or '') if x))}[/]")
     for o in ops:
-        colour = "green" if o.state == "done" else "yellow"
-        line = f"  {o.seq:>4} [{colour}]{o.state:<8}[/] {o.kind} {_p(o.src)}"
+        colour = "green" if o.state is OpState.DONE else "yellow"
+        line = f"  {o.seq:>4} [{colour}]{o.state.value:<8}[/] {o.kind.value} {_p(o.src)}"
         if o.target:
             line += f" [dim]->[/] {_p(o.target)}"
-        if o.kind == "delete":
+        if not o.kind.reversible:
             line += " [red](irreversible)[/]"
         why = o.error or o.reason
         if why:
             line += f" [dim]({escape(safe_text(why))})[/]"
         out.print(line)
+
+
+@history_app.command("prune")
+def prune_cmd(
+    ctx: typer.Context,
+    older_than: Annotated[
+        float,
+        typer.Option(
+            "--older-than",
+            min=0,
+            help="Forget runs started more than DAYS ago (they can no longer be undone).",
+            metavar="DAYS",
+        ),
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would go.")] = False,
+    fmt: FormatOpt = OutputFormat.text,
+    db: DbOpt = None,
+    wait: WaitOpt = 0.0,
+) -> None:
+    """Forget old runs. A run a newer run still refers to (an undo of it) is kept.
+
+    Files old runs moved to the trash stay in the trash; only the record of how to
+    undo those runs goes.
+    """
+    from datetime import timedelta
+
+    from fileorganizer.history.prune import prune
+    from fileorganizer.lock import RunLock
+    from fileorganizer.session import open_history
+
+    parent = ctx.obj or {}
+    if fmt is OutputFormat.text and parent.get("fmt") is OutputFormat.json:
+        fmt = OutputFormat.json
+    ap = app_paths(db or parent.get("db"))
+    with history_errors(ap), RunLock(ap.lock_path, wait), open_history(ap) as hist:
+        result = prune(hist, timedelta(days=older_than), dry_run=dry_run)
+    if fmt is OutputFormat.json:
+        print_json(result.to_dict())
+        return
+    verb = "would remove" if dry_run else "removed"
+    when = result.cutoff.strftime("%Y-%m-%d %H:%M")
+    line = (
+        f"{verb} {len(result.runs)} run(s) started before {when} "
+        f"({result.operations} operation record(s))"
+    )
+    if result.runs:
+        line += f": {', '.join(map(str, result.runs))}"
+    stdout_console().print(line)
+    if result.kept:
+        stdout_console().print(
+            f"kept {len(result.kept)} older run(s) that newer ones still refer to: "
+            f"{', '.join(map(str, result.kept))}"
+        )
 
 
 def _undo_summary(summary: Summary, result: UndoResult) -> None:
@@ -211,10 +266,19 @@ def undo_cmd(
     db: DbOpt = None,
     wait: WaitOpt = 0.0,
     log_file: LogFileOpt = None,
+    whole_session: Annotated[
+        bool,
+        typer.Option(
+            "--session",
+            help="Undo the whole watch session of RUN (default: the newest watch batch's): "
+            "every batch it recorded, newest first, as one undo.",
+        ),
+    ] = False,
 ) -> None:
     """Undo a run, newest operation first. Files changed since are left alone, with a reason.
 
-    `--dry-run` shows the plan that `undo` applies: the two always agree.
+    `--dry-run` shows the plan that `undo` applies: the two always agree. Each batch of
+    `watch` is a run of its own; `--session` undoes a whole watch session at once.
     """
     from fileorganizer.cli.logfile import Level, open_log
     from fileorganizer.cli.render import CliReporter, JsonLines, plain_line, render_plan
@@ -255,6 +319,7 @@ def undo_cmd(
                 reporter=reporter,
                 should_stop=stop.requested,
                 on_recovery=recovered,
+                session=whole_session,
             )
     except BaseException as exc:
         reporter.close()

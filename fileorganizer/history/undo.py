@@ -67,17 +67,52 @@ def undo_target(history: History, run_id: int | None) -> int:
 def plan_undo(history: History, run_id: int | None = None) -> Plan:
     """The plan that reverses ``run_id`` (default: the newest undoable run)."""
     run_id = undo_target(history, run_id)
-    planner = _UndoPlanner(run_id, history.created_dirs(run_id))
-    for records in history.iter_operations(run_id, states=[OpState.DONE], newest_first=True):
-        for rec in records:
-            planner.add(rec)
-    planner.remove_made_folders()
+    plan = plan_undo_runs(history, [run_id])
     if (
-        not planner.plan.operations
-        and not planner.plan.skips
+        not plan.operations
+        and not plan.skips
         and history.count_operations(run_id, states=[OpState.UNDONE])
     ):
         raise UndoError(f"run {run_id} has nothing left to undo (it was undone already)")
+    return plan
+
+
+def session_runs(history: History, run_id: int | None = None) -> tuple[str, list[int]]:
+    """The watch session of ``run_id`` (default: the newest watch batch), and its runs.
+
+    The runs are those with changes still in place, newest first. Raises
+    :class:`UndoError` when there is no such session.
+    """
+    if run_id is None:
+        found = [r for r in history.runs(None, modes=[RunMode.WATCH]) if r.session]
+        if not found:
+            raise UndoError("no watch session in the history to undo")
+        session = found[0].session
+    else:
+        try:
+            session = history.run(run_id).session
+        except HistoryError:
+            raise UndoError(f"there is no run {run_id} in the history") from None
+        if not session:
+            raise UndoError(f"run {run_id} is not a batch of a watch session")
+    assert session is not None
+    runs = history.runs_of_session(session)
+    if not runs:
+        raise UndoError(f"watch session {session} has nothing left to undo")
+    return session, runs
+
+
+def plan_undo_runs(history: History, run_ids: list[int]) -> Plan:
+    """One plan that reverses every run of ``run_ids`` (given newest first), as one undo."""
+    made: set[str] = set()
+    for run_id in run_ids:
+        made |= history.created_dirs(run_id)
+    planner = _UndoPlanner(run_ids[0], made)
+    for run_id in run_ids:
+        for records in history.iter_operations(run_id, states=[OpState.DONE], newest_first=True):
+            for rec in records:
+                planner.add(rec)
+    planner.remove_made_folders()
     return planner.plan
 
 
