@@ -54,6 +54,7 @@ class Planner:
         should_stop: Callable[[], bool] | None = None,
         put_back: Mapping[str, Identity] | None = None,
         respect_put_back: bool = False,
+        report_unseen: bool = False,
     ) -> None:
         self.config = config
         self.paths = [os.path.abspath(os.path.expanduser(os.fspath(p))) for p in paths or ()]
@@ -75,6 +76,8 @@ class Planner:
         self.put_back = put_back or {}
         self.respect_put_back = respect_put_back
         self._put_back_hits: set[str] = set()
+        #: list what each rule's scan leaves out, with reasons (``sim -v``)
+        self.report_unseen = report_unseen
         self._uses_values: dict[int, bool] = {}
         #: per-file caches (hash, mime type, EXIF) shared by all rules of this plan
         self._caches: dict[str, dict[str, Any]] | None = {} if len(self.rules) > 1 else None
@@ -115,13 +118,11 @@ class Planner:
                 raise LocationError(f"folder given on the command line {path} {why}", path=path)
             raise LocationError(f"rule {rule.name!r}: location {path} {why}", path=path)
 
-    def _entries(
-        self, rule: Rule, loc: LocationModel, placed_before: list[tuple[str, Placed]]
-    ) -> Iterator[FileEntry]:
-        location = os.path.abspath(loc.path)
+    def spec_for(self, rule: Rule, loc: LocationModel) -> ScanSpec:
+        """What the scan of one location of ``rule`` walks."""
         max_depth = loc.max_depth if loc.max_depth is not None else (None if rule.subfolders else 0)
-        spec = ScanSpec(
-            path=location,
+        return ScanSpec(
+            path=os.path.abspath(loc.path),
             subfolders=rule.subfolders,
             min_depth=loc.min_depth,
             max_depth=max_depth,
@@ -133,6 +134,12 @@ class Planner:
             include_symlinks=loc.include_symlinks,
             include_hidden=loc.include_hidden,
         )
+
+    def _entries(
+        self, rule: Rule, loc: LocationModel, placed_before: list[tuple[str, Placed]]
+    ) -> Iterator[FileEntry]:
+        spec = self.spec_for(rule, loc)
+        location = spec.path
 
         def on_error(path: str, exc: OSError) -> None:
             if path == location and not loc.ignore_errors:
@@ -195,7 +202,16 @@ class Planner:
             self._plan_rule(rule)
             if self.plan.interrupted:
                 break
+            if self.report_unseen:
+                self._report_unseen(rule)
         return self.plan
+
+    def _report_unseen(self, rule: Rule) -> None:
+        from fileorganizer.skips import unseen
+
+        for loc in self.locations_of(rule):
+            for path, why in unseen(self.spec_for(rule, loc)):
+                self.plan.unseen.append(Skip(path, rule.name, why))
 
     def _plan_rule(self, rule: Rule) -> None:
         ctx = FilterContext(
@@ -374,27 +390,23 @@ class Planner:
         self.reporter.planned(op)
         return op
 
-    # -- explain -----------------------------------------------------------
+    # -- explain ---------------------------------------------------------------
     def explain(self, path: str | os.PathLike[str]) -> list[RuleTrace]:
-        """How each selected rule judges the file at ``path`` (earlier rules' plans included)."""
-        target = os.path.normpath(os.path.abspath(os.fspath(path)))
+        """How each rule judges the file at ``path`` (see :func:`fileorganizer.explain.explain`)."""
+        from fileorganizer.explain import explain
+
+        return explain(self, path)
+
+    def trace(self, rule: Rule, target: str) -> list[RuleTrace]:
+        """Plan ``rule`` for ``target`` only, recording how it judged the file."""
         self._trace = []
-        for rule in self.rules:
-            seen_before = len(self._trace)
-            self._only = target
+        self._only = target
+        try:
             self._plan_rule(rule)
-            if len(self._trace) == seen_before:
-                in_loc = any(
-                    inside(target, os.path.abspath(loc.path)) for loc in self.locations_of(rule)
-                )
-                self._trace.append(RuleTrace(rule.name, in_loc))
-            # later rules see the file where this rule put it
-            ops = self._trace[-1].operations
-            for op in ops:
-                if op.kind.removes_source and op.dst:
-                    target = os.path.normpath(op.dst)
-        self._only = None
-        return self._trace
+        finally:
+            self._only = None
+        traces, self._trace = self._trace, None
+        return traces
 
 
 def plan(

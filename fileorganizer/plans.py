@@ -53,6 +53,8 @@ class Plan:
     interrupted: bool = False
     #: how many planned operations act on files an earlier undo had put back
     put_back: int = 0
+    #: paths the rules' scans left out, and why (only when asked: ``sim -v``)
+    unseen: list[Skip] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.operations)

@@ -62,6 +62,8 @@ class SessionOptions:
     keep_results: bool = True
     #: The watch session a batch belongs to (``undo --session``).
     session_id: str | None = None
+    #: List what the scans leave out, with reasons (``sim -v``).
+    report_unseen: bool = False
 
 
 @dataclass
@@ -117,6 +119,7 @@ def make_planner(
         should_stop=options.should_stop,
         put_back=put_back,
         respect_put_back=options.mode == "watch",
+        report_unseen=options.report_unseen,
     )
 
 

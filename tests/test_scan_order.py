@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from natsort import os_sort_keygen
 
-from fileorganizer.scan import ScanSpec, _ascii_key, natural_key, scan, sort_names
+from fileorganizer.natural import _ascii_key, natural_key, sort_names
+from fileorganizer.scan import ScanSpec, scan
 
 _NATSORT = os_sort_keygen()
 

@@ -34,7 +34,6 @@ from fileorganizer.cli.common import (
     stderr_console,
     stdout_console,
 )
-from fileorganizer.history.records import OpState
 
 if TYPE_CHECKING:
     from fileorganizer.cli.summary import Summary
@@ -144,6 +143,7 @@ def show(
 ) -> None:
     """List the operations of RUN, in the order they were carried out."""
     from fileorganizer.cli.history_table import mode_text, when
+    from fileorganizer.history.records import OpState
     from fileorganizer.session import open_history, recover_now
 
     parent = ctx.obj or {}

@@ -115,6 +115,7 @@ def _organize(
         wait=wait,
         reporter=reporter,
         should_stop=stop.requested,
+        report_unseen=dry_run and verbose,
         # only --format json needs a result per file: the rest stream and count
         keep_results=fmt is StreamFormat.json,
     )
@@ -387,6 +388,8 @@ def explain(
                     "rule": t.rule,
                     "in_location": t.in_location,
                     "matched": t.matched,
+                    "disabled": t.disabled,
+                    "not_seen": t.not_seen,
                     "filters": [
                         {
                             "filter": ("not " if f.negate else "") + f.name,
@@ -405,8 +408,17 @@ def explain(
     out = stdout_console()
     out.print(f"[bold]{escape(safe_text(file))}[/]")
     for t in traces:
+        if t.disabled:
+            out.print(f"  rule [bold]{escape(t.rule)}[/]: [dim]{escape(t.disabled)}[/]")
+            continue
         if not t.in_location:
             out.print(f"  rule [bold]{escape(t.rule)}[/]: [dim]not in its locations[/]")
+            continue
+        if t.not_seen:
+            out.print(
+                f"  rule [bold]{escape(t.rule)}[/]: [yellow]left out[/]: "
+                f"{escape(safe_text(t.not_seen))}"
+            )
             continue
         verdict = "[green]matches[/]" if t.matched else "[yellow]does not match[/]"
         out.print(f"  rule [bold]{escape(t.rule)}[/]: {verdict}")
@@ -419,7 +431,7 @@ def explain(
         for p in t.problems:
             out.print(f"    [red]problem[/] {escape(p)}")
     if not traces:
-        out.print("  no enabled rules")
+        out.print("  no rules")
 
 
 def register(app: typer.Typer) -> None:

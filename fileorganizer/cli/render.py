@@ -316,3 +316,8 @@ def render_plan(out: Console, plan: Plan) -> None:
     out.file.flush()
     for skip in plan.skips:
         out.print(f"[yellow]leave[/] {_p(skip.path)}: {escape(safe_text(skip.reason))}")
+    for skip in plan.unseen:
+        out.print(
+            f"[dim]left out[/] {_p(skip.path)} [dim](rule {escape(skip.rule)})[/]: "
+            f"{escape(safe_text(skip.reason))}"
+        )
