@@ -111,9 +111,27 @@ def test_loading_rules_does_not_import_content_readers_or_jinja() -> None:
         f"from fileorganizer import load_config_text\nload_config_text({rules!r})\n"
     )
     assert not _loaded(modules, (*NOT_FOR_PLAIN_RULES, "sqlalchemy", "typer", "rich"))
-    # every filter is still registered (the loader validates names and options)
-    assert "fileorganizer.filters.exif" in modules
-    assert "fileorganizer.filters.filecontent" in modules
+    # only the filters and actions the rules use are imported (names are known up front)
+    assert {"fileorganizer.filters.names", "fileorganizer.actions.transfer"} <= set(modules)
+    assert not _loaded(
+        modules,
+        (
+            "fileorganizer.filters.exif",
+            "fileorganizer.filters.filecontent",
+            "fileorganizer.filters.dates",
+            "fileorganizer.actions.remove",
+        ),
+    )
+
+
+def test_every_registered_name_is_defined_by_the_module_its_table_names() -> None:
+    from fileorganizer.actions import ACTIONS
+    from fileorganizer.filters import FILTERS, LAZY_PLACEHOLDERS
+
+    for registry in (FILTERS, ACTIONS, LAZY_PLACEHOLDERS):
+        for name, module in registry.where.items():
+            value = registry[name]  # imports the module, which registers the name
+            assert value.__module__.rsplit(".", 1)[-1] == module, (name, module)
 
 
 def test_sim_of_plain_rules_imports_no_watcher_content_or_jinja(

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from fileorganizer._registry import LazyRegistry
+
 if TYPE_CHECKING:
     from fileorganizer.operations import OpKind
     from fileorganizer.scan import FileEntry
@@ -93,12 +95,24 @@ class Action(BaseModel):
 
 A = TypeVar("A", bound=type[Action])
 
-ACTIONS: dict[str, type[Action]] = {}
+#: Where each action is defined (imported when a rules file first uses it).
+ACTION_MODULES = {
+    "move": "transfer",
+    "copy": "transfer",
+    "rename": "transfer",
+    "trash": "remove",
+    "delete": "remove",
+    "symlink": "link",
+    "hardlink": "link",
+    "echo": "echo",
+}
+
+ACTIONS: LazyRegistry[type[Action]] = LazyRegistry("fileorganizer.actions", ACTION_MODULES)
 
 
 def register_action(cls: A) -> A:
     """Class decorator: make an action available under its ``action_name``."""
     if not cls.action_name:
         raise TypeError(f"{cls.__name__} has no action_name")
-    ACTIONS[cls.action_name] = cls
+    ACTIONS.register(cls.action_name, cls)
     return cls

@@ -1,18 +1,9 @@
-"""Filters: one small module per family, registered by name in :data:`FILTERS`."""
+"""Filters: one small module per family, registered by name in :data:`FILTERS`.
 
-from fileorganizer.filters import (  # noqa: F401  (importing registers them)
-    dates,
-    duplicate,
-    exif,
-    filecontent,
-    hash,
-    kind,
-    macos,
-    mimetype,
-    names,
-    python_code,
-    size,
-)
+A filter's module is imported when a rules file first uses it (``FILTERS`` is a
+:class:`~fileorganizer._registry.LazyRegistry`).
+"""
+
 from fileorganizer.filters.base import (
     FILTERS,
     LAZY_PLACEHOLDERS,

@@ -2,7 +2,7 @@
 
 Adding a filter is one small module: subclass :class:`Filter`, set
 ``filter_name``, implement :meth:`Filter.match`, decorate with
-:func:`register_filter`, and import the module in ``filters/__init__.py``.
+:func:`register_filter`, and add it to ``FILTER_MODULES`` (the module is imported when used).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
+from fileorganizer._registry import LazyRegistry
 
 if TYPE_CHECKING:
     from fileorganizer.scan import FileEntry
@@ -147,14 +149,50 @@ class RegexExprFilter(Filter):
 
 F = TypeVar("F", bound=type[Filter])
 
-FILTERS: dict[str, type[Filter]] = {}
+#: Where each filter is defined (imported when a rules file first uses it).
+FILTER_MODULES = {
+    "extension": "names",
+    "name": "names",
+    "regex": "names",
+    "size": "size",
+    "lastmodified": "dates",
+    "created": "dates",
+    "lastaccessed": "dates",
+    "empty": "dates",
+    "hash": "hash",
+    "mimetype": "mimetype",
+    "kind": "kind",
+    "exif": "exif",
+    "filecontent": "filecontent",
+    "duplicate": "duplicate",
+    "python": "python_code",
+    "date_added": "macos",
+    "date_lastused": "macos",
+    "macos_tags": "macos",
+}
+#: Where each placeholder computed without its filter is defined.
+PLACEHOLDER_MODULES = {
+    "size": "size",
+    "lastmodified": "dates",
+    "created": "dates",
+    "lastaccessed": "dates",
+    "hash": "hash",
+    "mimetype": "mimetype",
+    "kind": "kind",
+    "exif": "exif",
+    "photo_date": "exif",
+    "date_added": "macos",
+    "date_lastused": "macos",
+}
+
+FILTERS: LazyRegistry[type[Filter]] = LazyRegistry("fileorganizer.filters", FILTER_MODULES)
 
 
 def register_filter(cls: F) -> F:
     """Class decorator: make a filter available under its ``filter_name``."""
     if not cls.filter_name:
         raise TypeError(f"{cls.__name__} has no filter_name")
-    FILTERS[cls.filter_name] = cls
+    FILTERS.register(cls.filter_name, cls)
     return cls
 
 
@@ -173,14 +211,16 @@ Matcher = Callable[["FileEntry", FilterContext], FilterResult]
 #: Placeholders available in every template without a filter, computed only
 #: when a template uses them (``{hash}``, ``{mimetype}``, ``{photo_date}``...).
 LazyPlaceholder = Callable[["FileEntry", FilterContext], Any]
-LAZY_PLACEHOLDERS: dict[str, LazyPlaceholder] = {}
+LAZY_PLACEHOLDERS: LazyRegistry[LazyPlaceholder] = LazyRegistry(
+    "fileorganizer.filters", PLACEHOLDER_MODULES
+)
 
 
 def register_placeholder(name: str) -> Callable[[LazyPlaceholder], LazyPlaceholder]:
     """Decorator: make ``{name}`` available in templates, computed on demand."""
 
     def deco(fn: LazyPlaceholder) -> LazyPlaceholder:
-        LAZY_PLACEHOLDERS[name] = fn
+        LAZY_PLACEHOLDERS.register(name, fn)
         return fn
 
     return deco
