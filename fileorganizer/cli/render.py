@@ -25,7 +25,6 @@ from fileorganizer.cli.common import (
 )
 from fileorganizer.cli.logfile import Level, LogFile
 from fileorganizer.cli.summary import Outcome, Summary, reason_key
-from fileorganizer.fsops import temp_path_for
 from fileorganizer.operations import Operation, OpKind, OpResult
 from fileorganizer.plans import Plan
 from fileorganizer.report import Problem, Reporter
@@ -272,6 +271,8 @@ class CliReporter(Reporter):
         op = result.op
         why = safe_text(why)
         own = [op.src, op.dst, result.dst, result.trash_path]
+        from fileorganizer.fsops import temp_path_for
+
         own += [temp_path_for(p, op.op_id) for p in (op.dst, result.dst) if p]
         self.summary.add_outcome(outcome, reason_key(why, *own), op.src)
         if self.jsonl is not None:
