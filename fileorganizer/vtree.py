@@ -96,8 +96,8 @@ class VirtualTree:
         self._new_dirs: set[str] = set()
         #: folders known to exist in the planned tree (on disk or created)
         self._present_dirs: set[str] = set()
-        #: planned children per folder (built when an emptiness question comes up)
-        self._children: dict[str, int] | None = None
+        #: how many planned entries (added paths, new folders) each folder holds
+        self._children: dict[str, int] = {}
 
     def _listing(self, folder: str) -> frozenset[str]:
         got = self._listings.get(folder)
@@ -110,7 +110,20 @@ class VirtualTree:
         return got
 
     def _under_removed_dir(self, path: str) -> bool:
-        return bool(self._removed_dirs) and any(inside(path, d) for d in self._removed_dirs)
+        removed = self._removed_dirs
+        if not removed:
+            return False
+        if len(removed) < 8:
+            return any(inside(path, d) for d in removed)
+        # (many removed folders: look at the path's own ancestors instead)
+        p = path
+        while True:
+            if p in removed:
+                return True
+            parent = _split(p)[0]
+            if not parent or parent == p:
+                return False
+            p = parent
 
     # -- questions -------------------------------------------------------------
     def kind(self, path: str) -> NodeKind:
@@ -210,12 +223,6 @@ class VirtualTree:
             for name in self._listing(path):
                 if not self.is_removed(prefix + name):
                     return False
-        if self._children is None:
-            counts: dict[str, int] = {}
-            for p in (*self._added, *self._new_dirs):
-                parent = _split(p)[0]
-                counts[parent] = counts.get(parent, 0) + 1
-            self._children = counts
         return not self._children.get(path)
 
     def added_under(self, folder: str, max_depth: int | None) -> list[tuple[str, Placed]]:
@@ -238,8 +245,9 @@ class VirtualTree:
     ) -> None:
         """Record that the plan puts an entry at ``path`` (its folders appear too)."""
         path = norm(path)
+        if path not in self._added and path not in self._new_dirs:
+            self._count(path, 1)
         self._added[path] = real_path
-        self._children = None
         if is_dir:
             self._added_dirs.add(path)
         elif self._added_dirs:
@@ -255,15 +263,29 @@ class VirtualTree:
             if folder in self._removed or self._under_removed_dir(folder):
                 self._removed.discard(folder)
                 self._removed_dirs.discard(folder)
-                self._new_dirs.add(folder)
+                self._new_dir(folder)
                 self._listings[folder] = frozenset()  # a new folder: the old one's names are gone
             elif not os.path.isdir(folder):
-                self._new_dirs.add(folder)
+                self._new_dir(folder)
             self._present_dirs.add(folder)
             parent = os.path.dirname(folder)
             if parent == folder:
                 break
             folder = parent
+
+    def _count(self, path: str, delta: int) -> None:
+        parent = _split(path)[0]
+        n = self._children.get(parent, 0) + delta
+        if n:
+            self._children[parent] = n
+        else:
+            self._children.pop(parent, None)
+
+    def _new_dir(self, folder: str) -> None:
+        if folder not in self._new_dirs:
+            self._new_dirs.add(folder)
+            if folder not in self._added:
+                self._count(folder, 1)
 
     def add_dir(self, path: str) -> None:
         """Record that the plan makes the (empty) folder ``path``."""
@@ -271,17 +293,23 @@ class VirtualTree:
         if self.kind(path) is NodeKind.FOLDER:
             return
         self.add(path, path, is_dir=True)
-        self._added.pop(path, None)
+        self._added.pop(path, None)  # (still counted once: now as a new folder)
         self._added_dirs.discard(path)
         self._new_dirs.add(path)
         self._present_dirs.add(path)
         self._listings[path] = frozenset()
 
+    def _planned_below(self, folder: str) -> bool:
+        """Whether the plan puts anything (a file, a new folder) somewhere below ``folder``."""
+        return any(n and inside(f, folder) for f, n in self._children.items())
+
     def remove(self, path: str, *, is_dir: bool = False) -> None:
         """Record that the plan takes the entry at ``path`` away (``is_dir`` for a folder)."""
         path = norm(path)
-        self._children = None
+        counted = path in self._added or path in self._new_dirs
         self._added.pop(path, None)
+        if counted:
+            self._count(path, -1)
         # (also when the plan had put it there: a real entry may sit there on disk,
         # one that an earlier step moved away and a later one brought back)
         self._removed.add(path)
@@ -293,9 +321,14 @@ class VirtualTree:
             self._new_dirs.discard(path)
         if is_dir:
             self._removed_dirs.add(path)
-            for p in [p for p in self._added if inside(p, path)]:
-                del self._added[p]
-                self._added_dirs.discard(p)
-                self._added_links.discard(p)
-            self._new_dirs = {d for d in self._new_dirs if not inside(d, path)}
+            if self._planned_below(path):
+                for p in [p for p in self._added if inside(p, path)]:
+                    del self._added[p]
+                    self._added_dirs.discard(p)
+                    self._added_links.discard(p)
+                self._new_dirs = {d for d in self._new_dirs if not inside(d, path)}
+                self._children = {
+                    f: n for f, n in self._children.items() if not inside(f, path) or f == path
+                }
+                self._children.pop(path, None)
             self._present_dirs = {d for d in self._present_dirs if not inside(d, path)}

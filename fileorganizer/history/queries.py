@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, func, or_, select, tuple_, update
 
 from fileorganizer.errors import HistoryError
-from fileorganizer.history.models import dec, dec_list, operations, runs
+from fileorganizer.history.models import FS_ENCODING, FS_ERRORS, dec, dec_list, operations, runs
 from fileorganizer.history.records import OpRecord, OpState, RunInfo, RunMode, RunStatus
 from fileorganizer.operations import Identity, OpKind
 
@@ -26,6 +26,8 @@ _KEEPS_IDENTITY = frozenset(
     {OpKind.MOVE, OpKind.RENAME, OpKind.TRASH, OpKind.RESTORE, OpKind.HARDLINK}
 )
 _MAX_INT = 2**63 - 1
+#: how many of the newest undo runs the watcher's "put back" rule looks at
+PUT_BACK_RUNS = 20
 
 
 def _identity(
@@ -36,9 +38,19 @@ def _identity(
     return Identity(int(dev), int(ino), int(size), int(mt))
 
 
+_KIND = {k.value: k for k in OpKind}
+_STATE = {s.value: s for s in OpState}
+
 #: The columns of ``operations`` in table order (as :func:`op_record` reads them).
 OP_COLUMNS = tuple(operations.columns)
 _ORD, _ID = OP_COLUMNS.index(operations.c.ord), OP_COLUMNS.index(operations.c.id)
+
+
+def _path(raw: Any) -> str:
+    """A stored path back to ``str`` (bytes on SQLite, ``memoryview`` on PostgreSQL)."""
+    if type(raw) is not bytes:
+        raw = bytes(raw)
+    return raw.decode(FS_ENCODING, FS_ERRORS)  # type: ignore[no-any-return]
 
 
 def op_record(row: Sequence[Any]) -> OpRecord:
@@ -75,8 +87,8 @@ def op_record(row: Sequence[Any]) -> OpRecord:
         undone_by,
         reverses,
     ) = row
-    kind = OpKind(kind)
-    state = OpState(state)
+    kind = _KIND[kind]
+    state = _STATE[state]
     identity = _identity(src_dev, src_ino, src_size, src_mtime_ns)
     after = _identity(after_dev, after_ino, after_size, after_mtime_ns)
     if after is None and state in (OpState.DONE, OpState.UNDONE) and kind in _KEEPS_IDENTITY:
@@ -91,12 +103,12 @@ def op_record(row: Sequence[Any]) -> OpRecord:
         rule=rule,
         action=action,
         state=state,
-        src=os.fsdecode(bytes(src)),
-        planned_dst=dec(None if planned_dst is None else bytes(planned_dst)),
-        dst=dec(None if dst is None else bytes(dst)),
-        temp_path=dec(None if temp_path is None else bytes(temp_path)),
-        trash_path=dec(None if trash_path is None else bytes(trash_path)),
-        same_as=dec(None if same_as is None else bytes(same_as)),
+        src=_path(src),
+        planned_dst=None if planned_dst is None else _path(planned_dst),
+        dst=None if dst is None else _path(dst),
+        temp_path=None if temp_path is None else _path(temp_path),
+        trash_path=None if trash_path is None else _path(trash_path),
+        same_as=None if same_as is None else _path(same_as),
         identity=identity,
         check_inode=bool(check_inode),
         identity_after=after,
@@ -279,14 +291,22 @@ class HistoryQueries:
         with self.transaction() as conn:
             conn.execute(update(operations).where(operations.c.id == op_pk).values(**values))
 
-    def put_back(self) -> dict[str, Identity]:
-        """Files an undo put back and that no later run moved: path -> identity there.
+    def put_back(self, recent: int = PUT_BACK_RUNS) -> dict[str, Identity]:
+        """Files the ``recent`` newest undo runs put back: path -> identity there.
 
-        From every undo run's done operations that bring a file back to a place
+        From those undo runs' done operations that bring a file back to a place
         (move, rename, restore) and are not themselves undone. The watcher
-        leaves such a file alone until it changes (a new identity).
+        leaves such a file alone until it changes (a new identity). Only recent
+        undos count, so the cost of this does not grow with the history.
         """
         ops = operations.c
+        last = (
+            select(runs.c.id)
+            .where(runs.c.mode == RunMode.UNDO.value)
+            .order_by(runs.c.id.desc())
+            .limit(recent)
+            .scalar_subquery()
+        )
         kinds = [OpKind.MOVE.value, OpKind.RENAME.value, OpKind.RESTORE.value]
         q = (
             select(
@@ -304,6 +324,7 @@ class HistoryQueries:
             .join(runs, runs.c.id == ops.run_id)
             .where(
                 runs.c.mode == RunMode.UNDO.value,
+                ops.run_id.in_(last),
                 ops.state == OpState.DONE.value,
                 ops.kind.in_(kinds),
                 or_(ops.dst.is_not(None), ops.planned_dst.is_not(None)),

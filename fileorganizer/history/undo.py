@@ -18,6 +18,8 @@ reading.
 from __future__ import annotations
 
 import os
+import stat
+import uuid
 from dataclasses import dataclass
 
 from fileorganizer.errors import HistoryError, UndoError
@@ -123,6 +125,9 @@ class _UndoPlanner:
         self.made = made
         self.vtree = VirtualTree()
         self.plan = Plan(undo_of=run_id)
+        #: the prefix of this plan's operation ids (as the planner's: cheap and unique)
+        self.token = uuid.uuid4().hex[:8]
+        self._last_is_dir = False
 
     # -- checks against the planned tree ---------------------------------------
     def _present(self, path: str, expected: Identity | None) -> tuple[str, bool]:
@@ -131,9 +136,11 @@ class _UndoPlanner:
         if real is None:
             raise _Refused(f"{path} is gone (moved away or deleted after the run)")
         try:
-            now = Identity.of(real)
+            st = os.lstat(real)
         except OSError:
             raise _Refused(f"{path} is gone (moved away or deleted after the run)") from None
+        now = Identity.from_stat(st)
+        self._last_is_dir = stat.S_ISDIR(st.st_mode)
         if expected is None:
             raise _Refused(f"no identity was recorded for {path}; left alone")
         chained = real != path
@@ -187,10 +194,11 @@ class _UndoPlanner:
             if here is None:
                 raise _Refused(f"the history does not say where {rec.src} went")
             real, chained = self._present(here, rec.identity_after)
+            is_dir = self._last_is_dir
             self._free(rec.src)
             self._emit(rec, inverse, here, rec.src, rec.identity_after, chained)
-            vtree.remove(here, is_dir=os.path.isdir(real) and not os.path.islink(real))
-            vtree.add(rec.src, real, is_dir=os.path.isdir(real) and not os.path.islink(real))
+            vtree.remove(here, is_dir=is_dir)
+            vtree.add(rec.src, real, is_dir=is_dir)
         elif kind is OpKind.RESTORE:
             here = rec.final_dst
             assert here is not None
@@ -243,6 +251,7 @@ class _UndoPlanner:
         same_as: str | None = None,
     ) -> None:
         ops = self.plan.operations
+        seq = len(ops)
         ops.append(
             Operation(
                 kind=kind,
@@ -250,7 +259,8 @@ class _UndoPlanner:
                 dst=dst,
                 rule=rec.rule,
                 action="undo",
-                seq=len(ops),
+                seq=seq,
+                op_id=f"{self.token}{seq:08x}",
                 identity=expected,
                 check_inode=not chained,
                 on_conflict=ConflictMode.SKIP,
@@ -262,12 +272,14 @@ class _UndoPlanner:
 
     def _rmdir(self, folder: str) -> None:
         ops = self.plan.operations
+        seq = len(ops)
         ops.append(
             Operation(
                 kind=OpKind.RMDIR,
                 src=folder,
                 action="undo",
-                seq=len(ops),
+                seq=seq,
+                op_id=f"{self.token}{seq:08x}",
                 on_conflict=ConflictMode.SKIP,
                 note=f"made by run {self.run_id}",
             )
