@@ -18,11 +18,11 @@ from fileorganizer.report import Reporter
 if TYPE_CHECKING:
     from fileorganizer.executor import Journal
     from fileorganizer.history import History, RecoveryReport
-    from fileorganizer.history.records import RunMode
     from fileorganizer.operations import Operation
     from fileorganizer.paths import AppPaths
     from fileorganizer.plans import Plan
     from fileorganizer.results import RunResult
+    from fileorganizer.states import RunMode
 
 
 def open_history(app_paths: AppPaths) -> History:
@@ -74,8 +74,8 @@ def recover(history: History, app_paths: AppPaths) -> RecoveryReport:
     report = RecoveryReport()
     if not crashed and not pending:
         return report
-    from fileorganizer.history.records import RunMode
     from fileorganizer.history.recovery import finish_crashed, plan_recovery, write_decisions
+    from fileorganizer.states import RunMode
 
     rp = plan_recovery(pending)
     if rp.plan.operations:
@@ -155,9 +155,9 @@ def apply_recorded(
     Takes the one-writer lock of ``app_paths`` (default: the user's) around it,
     as the CLI does (waiting up to ``wait`` seconds), and runs recovery first.
     """
-    from fileorganizer.history.records import RunMode, RunStatus
     from fileorganizer.lock import RunLock
     from fileorganizer.paths import resolve_paths
+    from fileorganizer.states import RunMode, RunStatus
 
     ap = app_paths or resolve_paths()
     with RunLock(ap.lock_path, wait):

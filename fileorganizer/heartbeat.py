@@ -26,6 +26,14 @@ from typing import Any
 #: The key of the writer's identity in the heartbeat.
 OWNER_KEY = "owner"
 
+
+class WatcherState(StrEnum):
+    """What a watcher's heartbeat says it is doing."""
+
+    RUNNING = "running"
+    STOPPED = "stopped"
+
+
 _PROC = Path("/proc")
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from fileorganizer.planner import Planner
 from fileorganizer.plans import Plan
 from fileorganizer.report import Reporter
+from fileorganizer.states import RunMode
 
 if TYPE_CHECKING:
     from fileorganizer.config import Config
@@ -46,8 +47,8 @@ class SessionOptions:
     tags: Iterable[str] = ()
     skip_tags: Iterable[str] = ()
     dry_run: bool = False
-    #: ``run`` or ``watch`` (a ``sim`` is ``dry_run``)
-    mode: str = "run"
+    #: ``RUN`` or ``WATCH`` (a ``sim`` is ``dry_run``)
+    mode: RunMode = RunMode.RUN
     wait: float = 0.0
     now: datetime | None = None
     reporter: Reporter = field(default_factory=Reporter)
@@ -118,7 +119,7 @@ def make_planner(
         only=options.only,
         should_stop=options.should_stop,
         put_back=put_back,
-        respect_put_back=options.mode == "watch",
+        respect_put_back=options.mode == RunMode.WATCH,
         report_unseen=options.report_unseen,
     )
 
@@ -162,9 +163,9 @@ def organize(
     """
     if options.dry_run:
         return _simulate(config, options)
-    from fileorganizer.history.records import RunMode, RunStatus
     from fileorganizer.lock import RunLock
     from fileorganizer.results import RunResult
+    from fileorganizer.states import RunMode, RunStatus
 
     if journal is not None or not options.record:
         plan = make_planner(config, options).run()
@@ -178,7 +179,7 @@ def organize(
     ):
         recovery = recover(history, options.app_paths)
         plan = make_planner(config, options, hash_cache=history, history=history).run()
-        mode = RunMode.WATCH if options.mode == "watch" else RunMode.RUN
+        mode = RunMode.WATCH if options.mode == RunMode.WATCH else RunMode.RUN
         if plan.interrupted:
             return SessionResult(plan, RunResult(interrupted=True), None, recovery)
         if mode is RunMode.WATCH and not plan.operations and not plan.problems:

@@ -14,9 +14,7 @@ made only of ``{name}``/``{a.b.c}`` placeholders never load it.
 
 from __future__ import annotations
 
-import keyword
 import os
-import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -24,6 +22,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from fileorganizer.errors import TemplateError, UnsafePathError
+from fileorganizer.template_syntax import closing_brace, fast_parts, plain_names, preprocess
 
 if TYPE_CHECKING:
     import jinja2
@@ -33,8 +32,6 @@ if TYPE_CHECKING:
 BUILTIN_NAMES = frozenset(
     {"name", "extension", "path", "relative_path", "location", "env", "now", "today", "utcnow"}
 )
-
-_FORMAT_SPEC = re.compile(r"^[^{}]?[<>=^]?[+\- ]?z?#?0?\d*[,_]?(?:\.\d+)?[bcdeEfFgGnosxX%]?$")
 
 
 def _format_filter(value: Any, spec: str) -> str:
@@ -101,141 +98,6 @@ def _env() -> ImmutableSandboxedEnvironment:
     return env
 
 
-def _split_format_spec(expr: str) -> tuple[str, str | None]:
-    """Split ``a.b:02`` into (``a.b``, ``02``) when the colon is at top level."""
-    depth = 0
-    quote: str | None = None
-    for i, ch in enumerate(expr):
-        if quote:
-            if ch == quote:
-                quote = None
-            continue
-        if ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == ":" and depth == 0:
-            spec = expr[i + 1 :].strip()
-            if _FORMAT_SPEC.match(spec):
-                return expr[:i], spec
-    return expr, None
-
-
-def _preprocess(source: str) -> str:
-    """Rewrite ``{expr:spec}`` as ``{(expr)|fmt('spec')}``; leave the rest alone."""
-    out: list[str] = []
-    i = 0
-    n = len(source)
-    while i < n:
-        ch = source[i]
-        if ch == "{" and i + 1 < n and source[i + 1] not in "%#":
-            j = _closing_brace(source, i + 1)
-            if j < 0:
-                out.append(source[i:])
-                break
-            inner = source[i + 1 : j]
-            expr, spec = _split_format_spec(inner)
-            if spec is not None:
-                out.append("{(" + expr + ")|fmt(" + repr(spec) + ")}")
-            else:
-                out.append("{" + inner + "}")
-            i = j + 1
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def _closing_brace(source: str, start: int) -> int:
-    depth = 0
-    quote: str | None = None
-    for j in range(start, len(source)):
-        ch = source[j]
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "}":
-            if depth == 0:
-                return j
-            depth -= 1
-    return -1
-
-
-_SIMPLE_EXPR = re.compile(r"^\s*([A-Za-z_]\w*)((?:\.[A-Za-z][\w]*)*)\s*$")
-_SIMPLE_SPLIT = re.compile(r"\{([^{}]*)\}")
-
-FastPart = str | tuple[str, tuple[str, ...]]
-
-
-def _fast_parts(source: str) -> list[FastPart] | None:
-    """Split a template made only of ``{name}``/``{a.b.c}`` into parts; None if not that simple."""
-    if "{%" in source or "{#" in source:
-        return None
-    pieces = _SIMPLE_SPLIT.split(source)
-    parts: list[FastPart] = []
-    for i, piece in enumerate(pieces):
-        if i % 2 == 0:
-            if "{" in piece or "}" in piece:
-                return None
-            if piece:
-                parts.append(piece)
-            continue
-        m = _SIMPLE_EXPR.match(piece)
-        if m is None:
-            return None
-        attrs = tuple(a for a in m.group(2).split(".") if a)
-        parts.append((m.group(1), attrs))
-    return parts
-
-
-#: Names Jinja2 does not read as a plain variable (constants, operators, its
-#: globals, ``self``), plus Python keywords to be safe: a template using one of
-#: them as a placeholder's root or attribute is compiled by Jinja2 to learn its names.
-_NOT_PLAIN = frozenset(
-    {
-        *keyword.kwlist,
-        *keyword.softkwlist,
-        "true",
-        "false",
-        "none",
-        "not",
-        "self",
-        "range",
-        "dict",
-        "lipsum",
-        "cycler",
-        "joiner",
-        "namespace",
-    }
-)
-
-
-def _plain_names(parts: list[FastPart]) -> frozenset[str] | None:
-    """The root names of a fast-path template, when Jinja2 would find exactly these.
-
-    None when a name is not a plain ASCII identifier that Jinja2 reads as a
-    variable; the caller then asks Jinja2 (which also reports syntax errors).
-    """
-    names: set[str] = set()
-    for part in parts:
-        if isinstance(part, str):
-            continue
-        root, attrs = part
-        for word in (root, *attrs):
-            if not word.isascii() or word in _NOT_PLAIN:
-                return None
-        names.add(root)
-    return frozenset(names)
-
-
 def _compile(source: str) -> tuple[jinja2.Template, frozenset[str]]:
     """Compile with Jinja2: the template and the root names it uses."""
     import jinja2
@@ -243,11 +105,14 @@ def _compile(source: str) -> tuple[jinja2.Template, frozenset[str]]:
 
     env = _env()
     try:
-        ast = env.parse(_preprocess(source))
+        ast = env.parse(preprocess(source))
         compiled = env.from_string(ast)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"bad template {source!r}: {exc.message}", template=source) from None
     return compiled, frozenset(meta.find_undeclared_variables(ast))
+
+
+from fileorganizer.template_errors import missing_value_message, undefined_message  # noqa: E402
 
 
 class Template:
@@ -264,7 +129,7 @@ class Template:
     def __init__(self, source: str) -> None:
         self.source = source
         self.static = "{" not in source
-        self._fast = _fast_parts(source)
+        self._fast = fast_parts(source)
         self._compiled: jinja2.Template | None = None
         #: checked renderings of a fast template, by its rendered pieces (see render_path)
         self._paths: dict[tuple[str, ...], str] | None = {} if self._fast is not None else None
@@ -272,7 +137,7 @@ class Template:
         if self.static:
             names = frozenset()  # no "{": Jinja2 would see plain text only
         elif self._fast is not None:
-            names = _plain_names(self._fast)
+            names = plain_names(self._fast)
         if names is None:
             self._compiled, names = _compile(source)
         #: Root names the template refers to (``created`` for ``{created.year}``).
@@ -299,9 +164,7 @@ class Template:
         try:
             return compiled.render(context)
         except jinja2.UndefinedError as exc:
-            raise TemplateError(
-                _undefined_message(self.source, exc), template=self.source
-            ) from None
+            raise TemplateError(undefined_message(self.source, exc), template=self.source) from None
         except jinja2.exceptions.SecurityError as exc:
             raise TemplateError(
                 f"in {self.source!r}: not allowed: {exc}", template=self.source
@@ -391,7 +254,7 @@ class Template:
                 f"rendered path {rendered!r} does not name a file or folder", template=self.source
             )
         if os.path.isabs(rendered) and self.source.startswith("{"):
-            end = _closing_brace(self.source, 1)
+            end = closing_brace(self.source, 1)
             head = compile_template(self.source[: end + 1]).render(context) if end > 0 else ""
             if not os.path.isabs(head):
                 raise UnsafePathError(
@@ -420,64 +283,6 @@ def unknown_names(template: Template, known: set[str] | frozenset[str]) -> list[
     return sorted(n for n in template.names if n not in BUILTIN_NAMES and n not in known)
 
 
-def missing_value_message(source: str, value: Any, attr: str) -> str:
-    """Why ``{...attr}`` has no value for this file, and what to write instead.
-
-    A mapping of values read from the file (EXIF, regex groups, file content)
-    that lacks ``attr`` is data the file does not have: the message suggests a
-    default. Anything else is a name the value does not have.
-    """
-    if isinstance(value, Mapping):
-        expr = _expression_with(source, attr)
-        hint = f" (write {{{expr}|default('unknown')}} for files without it)" if expr else ""
-        return f"in {source!r}: this file has no value for {attr!r}{hint}"
-    from difflib import get_close_matches
-
-    known = [n for n in dir(value) if not n.startswith("_")]
-    close = get_close_matches(attr, known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"in {source!r}: {value_label(value)} has no attribute {attr!r}{hint}"
-
-
-def value_label(value: Any) -> str:
-    """How messages name a value's kind (never an internal class name)."""
-    if isinstance(value, datetime):
-        return "a date-time"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, PurePath):
-        return "a path"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, Mapping):
-        return "a set of values"
-    return "this value"
-
-
-def _expression_with(source: str, attr: str) -> str | None:
-    """The ``{...}`` expression of ``source`` that reads ``attr`` (without filters)."""
-    for m in re.finditer(r"\{([^{}]*)\}", source):
-        inner = m.group(1).strip()
-        if re.search(r"(?:\.|\[['\"])" + re.escape(attr) + r"\b", inner) and "|" not in inner:
-            return inner
-    return None
-
-
-def _undefined_message(source: str, exc: Exception) -> str:
-    msg = str(getattr(exc, "message", None) or exc)
-    m = re.match(r"^'(?P<obj>[^']*)' (?:object )?has no attribute '(?P<attr>[^']*)'$", msg)
-    if m is not None:
-        attr = m.group("attr")
-        expr = _expression_with(source, attr)
-        hint = f" (write {{{expr}|default('unknown')}} for files without it)" if expr else ""
-        return f"in {source!r}: this file has no value for {attr!r}{hint}"
-    return f"in {source!r}: {msg}"
-
-
 #: A placeholder's use in a template: its root name and the attributes read from it
 #: (``("created", ("year",))`` for ``{created.year}``); ``called`` when the last one
 #: is called as a method (``{created.strftime('%Y')}``).
@@ -488,12 +293,12 @@ def attribute_chains(template: Template) -> list[Chain]:
     """Every placeholder use in ``template``: root name, attributes read, and whether called."""
     if template.static:
         return []
-    fast = _fast_parts(template.source)
-    if fast is not None and _plain_names(fast) is not None:
+    fast = fast_parts(template.source)
+    if fast is not None and plain_names(fast) is not None:
         return [(p[0], p[1], False) for p in fast if not isinstance(p, str)]
     from jinja2 import nodes
 
-    ast = _env().parse(_preprocess(template.source))
+    ast = _env().parse(preprocess(template.source))
     out: list[Chain] = []
 
     def visit(node: nodes.Node, called: bool = False) -> None:

@@ -80,7 +80,6 @@ def undo_in(
     With ``session``, the whole watch session of ``run_id`` (default: the
     newest watch batch) is undone as one plan, all its batches newest first.
     """
-    from fileorganizer.history.records import RunMode, RunStatus
     from fileorganizer.history.undo import (
         UndoResult,
         plan_undo,
@@ -88,6 +87,7 @@ def undo_in(
         session_runs,
         undo_target,
     )
+    from fileorganizer.states import RunMode, RunStatus
 
     recovery = recover(history, app_paths)
     if on_recovery is not None:

@@ -17,6 +17,7 @@ from fileorganizer.errors import UndoError
 from fileorganizer.history import History
 from fileorganizer.history.prune import prune
 from fileorganizer.session import SessionOptions, organize, undo
+from fileorganizer.states import RunMode
 
 
 def _rules(src: Path, dst: Path) -> str:
@@ -71,7 +72,7 @@ def test_history_prune_cli_says_what_it_removed(tmp_path: Path, tree: Any, run_c
 
 def _batch(config: str, only: list[Path], session: str) -> int:
     opts = SessionOptions(
-        app_paths=app_paths(), mode="watch", only=[str(p) for p in only], session_id=session
+        app_paths=app_paths(), mode=RunMode.WATCH, only=[str(p) for p in only], session_id=session
     )
     result = organize(load_config_text(config), opts)
     assert result.run_id is not None

@@ -19,7 +19,7 @@ import typer
 from rich.markup import escape
 
 from fileorganizer._version import __version__
-from fileorganizer.cli import config_cmd, organize_cmd
+from fileorganizer.cli import config_cmd, explain_cmd, organize_cmd
 from fileorganizer.cli.common import (
     EXIT_USAGE,
     app_paths,
@@ -64,6 +64,7 @@ def _root(
 
 
 organize_cmd.register(app)
+explain_cmd.register(app)
 config_cmd.register(app)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -34,6 +33,7 @@ from fileorganizer.cli.common import (
     stderr_console,
     stdout_console,
 )
+from fileorganizer.states import OpState, RunMode
 
 if TYPE_CHECKING:
     from fileorganizer.cli.summary import Summary
@@ -48,16 +48,6 @@ history_app = typer.Typer(
     invoke_without_command=True,
     no_args_is_help=False,
 )
-
-
-class RunMode(StrEnum):
-    """``history --mode`` values."""
-
-    run = "run"
-    watch = "watch"
-    undo = "undo"
-    recovery = "recovery"
-    sim = "sim"  # (recorded by earlier versions only)
 
 
 #: the undo's progress count moves every this many files
@@ -110,7 +100,6 @@ def history(
         ctx.obj = {"fmt": fmt, "db": db}
         return
     from fileorganizer.cli.history_table import history_table, parse_since
-    from fileorganizer.history.records import RunMode as RecordMode
     from fileorganizer.session import open_history, recover_now
 
     started: datetime | None = None
@@ -122,7 +111,7 @@ def history(
     ap = app_paths(db)
     with history_errors(ap), open_history(ap) as hist:
         report = recover_now(ap, hist)
-        runs = hist.runs(limit, modes=[RecordMode(m.value) for m in mode or ()], since=started)
+        runs = hist.runs(limit, modes=list(mode or ()), since=started)
     _report_recovery(report, fmt)
     if fmt is OutputFormat.json:
         print_json({"runs": [r.to_dict() for r in runs]})
@@ -143,7 +132,6 @@ def show(
 ) -> None:
     """List the operations of RUN, in the order they were carried out."""
     from fileorganizer.cli.history_table import mode_text, when
-    from fileorganizer.history.records import OpState
     from fileorganizer.session import open_history, recover_now
 
     parent = ctx.obj or {}
@@ -355,7 +343,9 @@ def undo_cmd(
     elif fmt is StreamFormat.jsonl:
         if dry_run:
             for op in result.plan.operations:
-                print_json_line({"type": "operation", "status": "planned", **op.to_dict()})
+                print_json_line(
+                    {"type": "operation", "status": OpState.PLANNED.value, **op.to_dict()}
+                )
         data = {
             "undo_of": result.target_run,
             "run_id": result.run_id,
@@ -366,7 +356,9 @@ def undo_cmd(
             "irreversible": result.n_irreversible,
             "interrupted": totals.interrupted,
         }
-        print_json_line({"type": "summary", "mode": "undo", **data, **summary.to_dict()})
+        print_json_line(
+            {"type": "summary", "mode": RunMode.UNDO.value, **data, **summary.to_dict()}
+        )
     else:
         if dry_run and verbose and not quiet:
             plan = result.plan

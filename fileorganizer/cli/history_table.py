@@ -17,6 +17,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from fileorganizer.states import RunMode
+
 if TYPE_CHECKING:
     from fileorganizer.history import RunInfo
 
@@ -126,7 +128,7 @@ def _two_line_rows(
     for i, r in enumerate(runs):
         out.append(Text(line([cells[i] for cells in fixed.values()])))
         names = [c for c in COUNTS if c != "planned"]
-        if r.mode == "sim" or not any(_count(r, n) for n in names):
+        if r.mode is RunMode.SIM or not any(_count(r, n) for n in names):
             names.append("planned")
         wrapped = textwrap.wrap(
             counts_text(r, names),

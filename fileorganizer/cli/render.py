@@ -28,6 +28,7 @@ from fileorganizer.cli.summary import Outcome, Summary, reason_key
 from fileorganizer.operations import Operation, OpKind, OpResult
 from fileorganizer.plans import Plan
 from fileorganizer.report import Problem, Reporter
+from fileorganizer.states import OpState
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -232,7 +233,7 @@ class CliReporter(Reporter):
             return
         summary.add_done(op.kind, op.dst, op.rule, _size(op))
         if self.jsonl is not None:
-            self.jsonl.emit({"type": "operation", "status": "planned", **op.to_dict()})
+            self.jsonl.emit({"type": "operation", "status": OpState.PLANNED.value, **op.to_dict()})
         if self.log_file is not None:
             self.log_file.write("would " + plain_line(op))
 

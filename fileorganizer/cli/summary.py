@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from fileorganizer.operations import OpKind
+
 #: paths kept per reason (the rest are only counted; ``-v`` and the history have all)
 MAX_PATHS = 3
 #: distinct reasons kept per kind of outcome; later ones count as "other reasons"
@@ -96,15 +98,18 @@ def reason_key(text: str, *paths: str | None) -> str:
     return " ".join(key.split()) or "no reason given"
 
 
-def destination_folder(kind: str, dst: str | None) -> str | None:
+_REMOVALS = frozenset({OpKind.REMOVE_COPY, OpKind.REMOVE_SYMLINK, OpKind.REMOVE_HARDLINK})
+
+
+def destination_folder(kind: OpKind, dst: str | None) -> str | None:
     """Where an operation puts its file, as a folder for the summary (None: not counted)."""
-    if kind == "trash":
+    if kind is OpKind.TRASH:
         return TRASH_FOLDER
-    if kind == "delete":
+    if kind is OpKind.DELETE:
         return DELETED_FOLDER
-    if kind.startswith("remove_"):  # an undo removing a copy or a link the run made
-        return f"({kind.replace('_', ' ')}s)"
-    if not dst or kind == "echo":
+    if kind in _REMOVALS:  # an undo removing a copy or a link the run made
+        return f"({kind.value.replace('_', ' ')}s)"
+    if not dst or kind is OpKind.ECHO:
         return None
     return os.path.dirname(dst) or "."
 
@@ -130,14 +135,14 @@ class Summary:
         self.planned += 1
 
     def add_done(
-        self, kind: str, dst: str | None, rule: str, size: int, *, folder: str | None = None
+        self, kind: OpKind, dst: str | None, rule: str, size: int, *, folder: str | None = None
     ) -> None:
         """One operation was carried out (or, in a simulation, would be).
 
         It is counted under ``folder``, or else the folder of ``dst`` (see
         :func:`destination_folder`).
         """
-        if kind == "echo":
+        if kind is OpKind.ECHO:
             self.echoes += 1
             return
         if kind in FOLDER_KINDS:

@@ -34,7 +34,9 @@ from fileorganizer.cli.common import (
     split_folders_and_config,
     stdout_console,
 )
+from fileorganizer.heartbeat import WatcherState
 from fileorganizer.paths import StateDir, ensure_writable_dir, writing_in
+from fileorganizer.states import RunMode
 
 if TYPE_CHECKING:
     import logging
@@ -191,7 +193,7 @@ def watch(
         paths=[str(p) for p in folders],
         tags=tags or (),
         skip_tags=skip_tags or (),
-        mode="watch",
+        mode=RunMode.WATCH,
         reporter=Reporter(),
     )
     watcher = Watcher(cfg, options, settings)
@@ -264,7 +266,7 @@ def status(
             }
         )
         info["missing_folders"] = data.get("missing") or []
-        if data.get("state") == "stopped":
+        if data.get("state") == WatcherState.STOPPED.value:
             state, alive = "stopped", False
         elif liveness is Liveness.DEAD:
             state = f"not running (process {data.get('pid')} is gone; it was not stopped)"

@@ -23,9 +23,10 @@ from typing import Any
 
 from fileorganizer.config import Config
 from fileorganizer.errors import LockHeldError
-from fileorganizer.heartbeat import write_heartbeat
+from fileorganizer.heartbeat import WatcherState, write_heartbeat
 from fileorganizer.operations import OpKind, OpResult, OpStatus
 from fileorganizer.session import SessionOptions, SessionResult, make_planner
+from fileorganizer.states import RunMode
 from fileorganizer.vtree import inside
 from fileorganizer.watch.batch import WatchReporter, _BatchReporter, organize_batch, tolerant_config
 from fileorganizer.watch.intake import Intake
@@ -168,7 +169,7 @@ class Watcher(Intake):
                     if not self._stop:
                         self._wake.wait(self._stability.tick())
         finally:
-            self._heartbeat(state="stopped")
+            self._heartbeat(state=WatcherState.STOPPED)
             log.info(
                 "stopped: %d batch(es), %d applied, %d failed",
                 self.stats.batches,
@@ -210,7 +211,7 @@ class Watcher(Intake):
     def _options(self) -> SessionOptions:
         return replace(
             self.options,
-            mode="watch",
+            mode=RunMode.WATCH,
             dry_run=False,
             wait=self.settings.lock_wait,
             reporter=_BatchReporter(self.reporter, self._heartbeat),
@@ -290,13 +291,13 @@ class Watcher(Intake):
             log.error("failed %s %s: %s", op.kind.value, op.src, r.error)
 
     # -- heartbeat -------------------------------------------------------------------
-    def _heartbeat(self, state: str = "running") -> None:
+    def _heartbeat(self, state: WatcherState = WatcherState.RUNNING) -> None:
         now = self.clock()
-        if state == "running" and now < self._next_heartbeat:
+        if state is WatcherState.RUNNING and now < self._next_heartbeat:
             return
         self._next_heartbeat = now + self.settings.heartbeat_interval
         data: dict[str, Any] = {
-            "state": state,
+            "state": state.value,
             "pid": os.getpid(),
             "time": time.time(),
             "started": self._started_wall,
