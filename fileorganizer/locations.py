@@ -102,25 +102,25 @@ class RuleEntries:
                 self._problem(path, f"cannot read folder: {exc.strerror or exc}", rule)
 
         vtree = self.vtree
-        want_dirs = rule.targets == "dirs"
         caches = self._caches
         put_back = self.put_back
-        disk = scan(spec, on_error) if os.path.isdir(location) else iter(())
-        for entry in disk:
-            # (a scan's paths are normal: its location is)
-            if vtree.is_removed(entry.path):
-                continue
-            if put_back and entry.path in put_back and self._was_put_back(rule, entry):
-                continue
-            if caches is not None:
-                entry.cache = caches.setdefault(entry.real_path, entry.cache)
-            yield entry
+        # what earlier rules put here is walked with the files on disk, in one order
+        extra: dict[str, dict[str, tuple[str, bool]]] = {}
         for path, placed in placed_before:
-            if vtree.placed(path) != placed:
-                continue  # moved on by this rule meanwhile
-            if placed.is_dir != want_dirs:
+            folder, _sep, name = path.rpartition(os.sep)
+            extra.setdefault(folder, {})[name] = (placed.real_path, placed.is_dir)
+        if not extra and not os.path.isdir(location):
+            return
+        for entry in scan(spec, on_error, extra):
+            # (a scan's paths are normal: its location is)
+            if entry.real_path is not entry.path:
+                now = vtree.placed(entry.path)
+                if now is None or now.real_path != entry.real_path:
+                    continue  # moved on by this rule meanwhile
+            elif vtree.is_removed(entry.path) or (
+                put_back and entry.path in put_back and self._was_put_back(rule, entry)
+            ):
                 continue
-            entry = FileEntry(path, location, real_path=placed.real_path, is_dir=placed.is_dir)
             if caches is not None:
                 entry.cache = caches.setdefault(entry.real_path, entry.cache)
             yield entry

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -99,11 +99,21 @@ def is_partial_download(dir_names: set[str] | frozenset[str], name: str) -> bool
     return any(name + s in dir_names for s in PARTIAL_SUFFIXES)
 
 
-def scan(spec: ScanSpec, on_error: ErrorHook | None = None) -> Iterator[FileEntry]:
+#: entries a plan has put in folders, by folder: ``{folder: {name: (real path, is dir)}}``
+Extra = Mapping[str, Mapping[str, tuple[str, bool]]]
+
+
+def scan(
+    spec: ScanSpec, on_error: ErrorHook | None = None, extra: Extra | None = None
+) -> Iterator[FileEntry]:
     """Yield the entries of ``spec`` in organize's order (see :func:`natural_key`).
 
     In each folder: its files, then its folders, each in natural order; then
-    the walk goes into each folder in that order.
+    the walk goes into each folder in that order. ``extra`` adds entries the
+    plan so far has put in folders of the location (an earlier rule's output):
+    they are walked in that same order among the files on disk, a planned
+    entry in the place of one on disk standing for it, and a folder the plan
+    makes is walked too.
 
     Unreadable folders are reported through ``on_error`` and skipped.
     (The walk itself is returned, not wrapped in one more generator: each
@@ -131,6 +141,7 @@ def scan(spec: ScanSpec, on_error: ErrorHook | None = None) -> Iterator[FileEntr
         protected,
         want_files,
         on_error,
+        extra or None,
     )
 
 
@@ -145,12 +156,14 @@ def _walk(
     protected: tuple[str, ...],
     want_files: bool,
     on_error: ErrorHook | None,
+    extra: Extra | None = None,
 ) -> Iterator[FileEntry]:
     # names and a set of folder names, not DirEntry objects: a folder of 200k
     # files costs a fraction of the memory while it is being planned
     names: list[str] = []
     dirs: set[str] = set()
     links: set[str] = set()
+    planned = extra.get(top) if extra is not None else None
     try:
         with os.scandir(top) as it:
             for d in it:
@@ -162,10 +175,17 @@ def _walk(
                         links.add(d.name)
                 except OSError:
                     pass
+    except FileNotFoundError:
+        if extra is None or not _plans_below(extra, top):
+            if on_error is not None:
+                on_error(top, FileNotFoundError(2, "No such file or directory", top))
+            return
     except OSError as exc:
         if on_error is not None:
             on_error(top, exc)
         return
+    if extra is not None:
+        _add_planned(top, names, dirs, links, planned, extra)
     sort_names(names)
     # only names that mark a download in progress matter for the sibling check
     partial = frozenset(n for n in names if n.endswith(PARTIAL_SUFFIXES))
@@ -194,6 +214,12 @@ def _walk(
             path = prefix + name
             if protected and _is_protected(path, protected):
                 continue
+            got = planned.get(name) if planned is not None else None
+            if got is not None:
+                # the plan put it there (an earlier rule): its bytes are elsewhere now
+                if not got[1]:
+                    yield FileEntry(path, location, real_path=got[0])
+                continue
             entry = FileEntry(path, location)
             entry._name = name
             yield entry
@@ -214,7 +240,8 @@ def _walk(
             and (rx_include is None or rx_include.match(name))
             and not (protected and _holds_protected(path, protected))
         ):
-            yield FileEntry(path, location, is_dir=True)
+            got = planned.get(name) if planned is not None else None
+            yield FileEntry(path, location, real_path=got[0] if got else None, is_dir=True)
         if max_depth is None or depth < max_depth:
             walk.append(path)
     for path in walk:
@@ -229,7 +256,43 @@ def _walk(
             protected,
             want_files,
             on_error,
+            extra,
         )
+
+
+def _plans_below(extra: Extra, folder: str) -> bool:
+    """Whether the plan puts anything in ``folder`` or below it."""
+    prefix = folder.rstrip(os.sep) + os.sep
+    return any(f == folder or f.startswith(prefix) for f in extra)
+
+
+def _add_planned(
+    top: str,
+    names: list[str],
+    dirs: set[str],
+    links: set[str],
+    planned: Mapping[str, tuple[str, bool]] | None,
+    extra: Extra,
+) -> None:
+    """Add to a folder's listing what the plan puts in it, and the folders it makes below."""
+    present = set(names)
+    for name, (_real, is_dir) in (planned or {}).items():
+        if name not in present:
+            names.append(name)
+            present.add(name)
+        links.discard(name)
+        if is_dir:
+            dirs.add(name)
+        else:
+            dirs.discard(name)
+    prefix = top.rstrip(os.sep) + os.sep
+    for folder in extra:
+        if folder.startswith(prefix):
+            child = folder[len(prefix) :].split(os.sep, 1)[0]
+            if child not in present:
+                names.append(child)
+                present.add(child)
+                dirs.add(child)
 
 
 def _is_protected(path: str, protected: tuple[str, ...]) -> bool:

@@ -160,3 +160,18 @@ def test_organize_sim_disagrees_with_its_run_and_fileorganizer_sim_does_not(tmp_
 
     ops = json.loads(fo_sim)["operations"]
     assert len(ops) == 1 and ops[0]["src"].endswith("Report10.pdf")  # natural order
+
+
+def test_a_relative_destination_is_relative_to_the_location_not_the_working_dir(
+    tmp_path, organize_exe
+):
+    """On purpose: a scheduled run's working directory is wherever cron starts it."""
+    config = (
+        "rules:\n  - locations: inbox\n    filters: [{extension: json}]\n"
+        '    actions: [{move: "sorted/"}]\n'
+    )
+    org, fo, p_org, p_fo = run_both(tmp_path, config, organize_exe)
+    assert p_org.returncode == 0 and p_fo.returncode == 0
+    moved_org = {k for k in org if k.startswith("sorted/")}
+    moved_fo = {k for k in fo if k.startswith("inbox/sorted/")}
+    assert moved_org and {k.removeprefix("inbox/") for k in moved_fo} == moved_org
