@@ -140,8 +140,10 @@ class VirtualTree:
         folder, name = _split(path)
         if not name:
             return NodeKind.FOLDER
-        if name not in self._listing(folder):
+        listing = self._listings.get(folder)
+        if listing is not None and name not in listing:
             return NodeKind.ABSENT
+        # (one lstat, rather than listing a folder of perhaps many thousand names)
         return _disk_kind(path)
 
     def exists(self, path: str) -> bool:
