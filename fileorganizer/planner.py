@@ -182,6 +182,7 @@ class Planner(RuleEntries):
         self, rule: Rule, entry: FileEntry, ctx: FilterContext, trace: RuleTrace | None
     ) -> tuple[bool, dict[str, Any]]:
         values: dict[str, Any] = {}
+        ctx.values = values  # (earlier filters' values, for the python filter)
         mode = rule.filter_mode
         if trace is None and mode == "all":
             for spec in rule.filters:

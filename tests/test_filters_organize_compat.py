@@ -31,6 +31,20 @@ def test_python_filter_passes_on_return_and_publishes_a_dict(tmp_path):
     assert sorted(op.message for op in p.operations) == ["1 8", "3 8"]
 
 
+def test_python_filter_reads_the_values_of_the_rules_earlier_filters(tmp_path):
+    for n in ("invoice-2024-07.pdf", "invoice-2019-01.pdf"):
+        (tmp_path / n).write_text(n)
+    cfg = _cfg(
+        tmp_path,
+        "    filters:\n      - regex: 'invoice-(?P<year>\\d+)-'\n"
+        "      - python: |\n          return int(regex['year']) >= 2020\n"
+        "    actions:\n      - echo: '{regex.year}'\n",
+    )
+    p = plan(cfg)
+    assert not p.problems
+    assert [op.message for op in p.operations] == ["2024"]
+
+
 def test_python_filter_exception_fails_that_file_with_rule_and_line(tmp_path):
     (tmp_path / "a.txt").write_text("a")
     cfg = _cfg(

@@ -47,6 +47,9 @@ class FilterContext:
     original_locations: Sequence[str] = ()
     #: Bytes read from user files by content filters (for benchmarks).
     bytes_read: int = 0
+    #: The values the rule's earlier filters published for the entry being judged
+    #: (``{regex}``, ``{exif}``...): what the ``python`` filter can read.
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,10 @@ class _Values(dict[str, Any]):
         self["rule"] = ctx.rule_name
 
     def __missing__(self, key: str) -> Any:
+        earlier = self._ctx.values
+        if key in earlier:  # a value an earlier filter of the rule published
+            value = self[key] = earlier[key]
+            return value
         fn = LAZY_PLACEHOLDERS.get(key)
         if fn is None:
             raise KeyError(key)
@@ -72,7 +76,8 @@ class PythonFilter(Filter):
     ``{python.key}`` (and ``{python.nested.key}``).
 
     The code can read ``path``, ``name``, ``extension``, ``location``,
-    ``relative_path`` and ``rule``, and every placeholder that needs no filter
+    ``relative_path`` and ``rule``, the values of the rule's earlier filters
+    (``regex``, ``exif``, ...), and every placeholder that needs no filter
     (``size``, ``hash``, ``mimetype``, ``exif``, ``created``, ``lastmodified``...),
     computed when the code reads it. ``print`` shows its text in ``explain``. An
     exception fails that file, with the rule and the line of the code; the run goes on.
