@@ -154,13 +154,14 @@ def organize(
 
     A real pass holds the lock (:class:`~fileorganizer.errors.LockHeldError`
     after ``options.wait`` seconds) from recovery through planning to the
-    last result. With an explicit ``journal`` or ``record=False`` the history
+    last result: the data folder's, or with a shared history its locations'
+    (:mod:`fileorganizer.pass_lock`). With an explicit ``journal`` or ``record=False`` the history
     and the lock are not used.
     """
     if options.dry_run:
         return _simulate(config, options)
     from fileorganizer.history.records import RunMode, RunStatus
-    from fileorganizer.lock import RunLock
+    from fileorganizer.pass_lock import location_folders, locked_history
     from fileorganizer.results import RunResult
 
     if journal is not None or not options.record:
@@ -169,11 +170,9 @@ def organize(
             return SessionResult(plan, RunResult(interrupted=True))
         result = _apply_plan(plan, options, journal)
         return SessionResult(plan, result)
-    with (
-        RunLock(options.app_paths.lock_path, options.wait),
-        open_history(options.app_paths) as history,
-    ):
-        recovery = recover(history, options.app_paths)
+    folders = location_folders(config, options.paths, options.tags, options.skip_tags)
+    with locked_history(options.app_paths, options.wait, lambda _h: folders) as (history, lock):
+        recovery = recover(history, options.app_paths, lock)
         plan = make_planner(config, options, hash_cache=history, history=history).run()
         mode = RunMode.WATCH if options.mode == "watch" else RunMode.RUN
         if plan.interrupted:
@@ -187,10 +186,11 @@ def organize(
             config_hash=plan.config_hash,
             planned=len(plan.operations),
             session=options.session_id,
+            locks=lock.record,
         )
         problems = len(plan.problems)
         # (on an exception the run stays "running": the next start-up recovers it)
-        result = _apply_plan(plan, options, history.journal(run_id))
+        result = _apply_plan(plan, options, history.journal(run_id, guard=lock.check))
         history.finish_run(
             run_id,
             problems=problems,

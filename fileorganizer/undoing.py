@@ -1,5 +1,8 @@
 """Undo as a pass: the lock, recovery, the plan that reverses a run, the executor.
 
+The lock is the data folder's, or with a shared history the folders the run's
+operations touched (:mod:`fileorganizer.pass_lock`).
+
 :func:`undo` plans the reverse of a recorded run
 (:func:`~fileorganizer.history.undo.plan_undo`) and applies that plan through
 the one executor as a run of mode ``undo``; ``dry_run`` returns the plan
@@ -12,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fileorganizer.applying import apply_ops, open_history, recover
+from fileorganizer.applying import apply_ops, recover
 from fileorganizer.report import Reporter
 
 if TYPE_CHECKING:
     from fileorganizer.history import History, RecoveryReport, UndoResult
+    from fileorganizer.lock import WriterLock
     from fileorganizer.paths import AppPaths
 
 
@@ -46,9 +50,9 @@ def undo(
     ``on_recovery`` before the undo starts. ``dry_run`` returns the plan;
     otherwise that plan is applied as a run of mode ``undo``.
     """
-    from fileorganizer.lock import RunLock
+    from fileorganizer.pass_lock import locked_history
 
-    with RunLock(app_paths.lock_path, wait), open_history(app_paths) as history:
+    with locked_history(app_paths, wait, lambda h: undo_folders(h, run_id)) as (history, lock):
         return undo_in(
             history,
             app_paths,
@@ -58,7 +62,25 @@ def undo(
             should_stop=should_stop,
             on_recovery=on_recovery,
             keep_results=keep_results,
+            lock=lock,
         )
+
+
+def undo_folders(history: History, run_id: int | None) -> list[str]:
+    """The folders an undo of ``run_id`` (default: the newest undoable run) would touch.
+
+    None when there is nothing to undo yet (recovery may change that; the
+    undo then takes the folders of the run it finds, see :func:`undo_in`).
+    """
+    from fileorganizer.errors import UndoError
+    from fileorganizer.history.undo import undo_target
+    from fileorganizer.pass_lock import touched_folders
+
+    try:
+        target = undo_target(history, run_id)
+    except UndoError:
+        return []
+    return touched_folders(history, [target])
 
 
 def undo_in(
@@ -71,15 +93,24 @@ def undo_in(
     should_stop: Callable[[], bool] | None = None,
     on_recovery: Callable[[RecoveryReport | None], None] | None = None,
     keep_results: bool = True,
+    lock: WriterLock | None = None,
 ) -> UndoSession:
-    """:func:`undo` in an open ``history``; the caller holds the lock."""
+    """:func:`undo` in an open ``history``; the caller holds ``lock``.
+
+    With a shared history's folder locks, the lock is extended (without
+    waiting) to every folder the run to undo touched, if it does not cover
+    them yet (the run to undo was only known once recovery had run).
+    """
     from fileorganizer.history.records import RunMode, RunStatus
     from fileorganizer.history.undo import UndoResult, plan_undo, undo_target
+    from fileorganizer.pass_lock import touched_folders
 
-    recovery = recover(history, app_paths)
+    recovery = recover(history, app_paths, lock)
     if on_recovery is not None:
         on_recovery(recovery)
     target = undo_target(history, run_id)
+    if lock is not None and not lock.sole_writer:
+        lock.extend(touched_folders(history, [target]))
     plan = plan_undo(history, target)
     if dry_run:
         return UndoSession(UndoResult(target, None, True, plan), recovery)
@@ -89,12 +120,16 @@ def undo_in(
 
         return UndoSession(UndoResult(target, None, False, plan, RunResult()), recovery)
     undo_id = history.start_run(
-        RunMode.UNDO, undo_of=target, planned=len(plan.operations), note=f"undo of run {target}"
+        RunMode.UNDO,
+        undo_of=target,
+        planned=len(plan.operations),
+        note=f"undo of run {target}",
+        locks=lock.record if lock is not None else None,
     )
     result = apply_ops(
         plan.operations,
         app_paths,
-        history.journal(undo_id),
+        history.journal(undo_id, guard=lock.check if lock is not None else None),
         reporter or Reporter(),
         should_stop=should_stop,
         keep_results=keep_results,

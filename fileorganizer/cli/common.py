@@ -76,6 +76,15 @@ DbOpt = Annotated[
         "--db", help="History database (default: $FILEORGANIZER_DB or the user data dir)."
     ),
 ]
+DbUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db-url",
+        help="A shared history database (postgresql+psycopg://USER:PASSWORD@HOST/DB) for "
+        "several hosts; default: $FILEORGANIZER_DATABASE_URL, else the SQLite file of --db.",
+        show_default=False,
+    ),
+]
 WaitOpt = Annotated[
     float, typer.Option("--wait", help="Seconds to wait for another instance's lock.", min=0)
 ]
@@ -218,9 +227,14 @@ def stderr_console() -> Console:
     return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
-def app_paths(db: Path | None = None) -> AppPaths:
-    """The tool's paths, with ``--db`` applied."""
-    return resolve_paths(db_path=db)
+def app_paths(db: Path | None = None, db_url: str | None = None) -> AppPaths:
+    """The tool's paths, with ``--db`` or ``--db-url`` applied (not both)."""
+    if db is not None and db_url:
+        raise ConfigError(
+            "give the history once: --db FILE (a SQLite file) or --db-url URL (a shared "
+            "database), not both"
+        )
+    return resolve_paths(db_path=db, database_url=db_url)
 
 
 def find_config_path(explicit: Path | None, paths: AppPaths) -> Path | None:

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from fileorganizer.cli.common import (
     DbOpt,
+    DbUrlOpt,
     FormatOpt,
     OutputFormat,
     app_paths,
@@ -41,6 +42,7 @@ def dupes(
     ] = False,
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
 ) -> None:
     """Report groups of files with identical content (count, wasted bytes, paths)."""
     from rich.table import Table
@@ -48,12 +50,12 @@ def dupes(
     from fileorganizer.content.counting import ByteCounter
     from fileorganizer.content.duplicates import find_duplicates
     from fileorganizer.filters.size import SizeValue
-    from fileorganizer.history import History
     from fileorganizer.scan import FileEntry, ScanSpec, scan
+    from fileorganizer.session import open_history
 
     entries: list[FileEntry] = []
     unreadable: list[str] = []
-    ap = app_paths(db)
+    ap = app_paths(db, db_url)
     protected = tuple(str(p) for p in ap.own_paths())
     for p in paths:
         path = p.expanduser().absolute()
@@ -65,7 +67,7 @@ def dupes(
         spec = ScanSpec(str(path), subfolders=True, protected=protected)
         entries.extend(scan(spec, lambda where, exc: unreadable.append(where)))
     counter = ByteCounter()
-    with History(ap.db_path) as history:
+    with open_history(ap) as history:
         groups = find_duplicates(
             entries,
             detect_original_by=detect_original_by,

@@ -11,6 +11,7 @@ from fileorganizer.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     DbOpt,
+    DbUrlOpt,
     FormatOpt,
     OutputFormat,
     StopOnSignal,
@@ -64,17 +65,18 @@ def history(
     ctx: typer.Context,
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     limit: LimitOpt = 20,
 ) -> None:
     """Show recent runs: id, time, mode, counts and status."""
     if ctx.invoked_subcommand is not None:
-        ctx.obj = {"fmt": fmt, "db": db}
+        ctx.obj = {"fmt": fmt, "db": db, "db_url": db_url}
         return
     from rich.table import Table
 
     from fileorganizer.session import open_history, recover_now
 
-    ap = app_paths(db)
+    ap = app_paths(db, db_url)
     with open_history(ap) as hist:
         report = recover_now(ap, hist)
         runs = hist.runs(limit)
@@ -122,6 +124,7 @@ def show(
     run: Annotated[int, typer.Argument(help="The run id (see `history`).")],
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
 ) -> None:
     """List the operations of RUN, in the order they were carried out."""
     from fileorganizer.session import open_history, recover_now
@@ -130,7 +133,8 @@ def show(
     if fmt is OutputFormat.text and parent.get("fmt") is OutputFormat.json:
         fmt = OutputFormat.json
     db = db or parent.get("db")
-    ap = app_paths(db)
+    db_url = db_url or parent.get("db_url")
+    ap = app_paths(db, db_url)
     with open_history(ap) as hist:
         report = recover_now(ap, hist)
         info = hist.run(run)
@@ -193,6 +197,7 @@ def undo_cmd(
         bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")
     ] = False,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     wait: WaitOpt = 0.0,
 ) -> None:
     """Undo a run, newest operation first. Files changed since are left alone, with a reason.
@@ -209,7 +214,7 @@ def undo_cmd(
     out, err = stdout_console(), stderr_console()
     reporter = ConsoleReporter(out, err, quiet=quiet or not text, verbose=False, show_ops=text)
     reporter.wants_progress = False
-    ap = app_paths(db)
+    ap = app_paths(db, db_url)
     if not dry_run:
         require_writable_state(ap)
     stop = StopOnSignal()

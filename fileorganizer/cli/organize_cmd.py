@@ -13,6 +13,7 @@ from fileorganizer.cli.common import (
     EXIT_OK,
     ConfigOpt,
     DbOpt,
+    DbUrlOpt,
     FormatOpt,
     OutputFormat,
     PathsArg,
@@ -58,13 +59,14 @@ def _organize(
     tags: list[str] | None,
     skip_tags: list[str] | None,
     db: Path | None,
+    db_url: str | None,
     wait: float,
     dry_run: bool,
 ) -> None:
     from fileorganizer.cli.render import ConsoleReporter
     from fileorganizer.session import SessionOptions, organize
 
-    ap = app_paths(db)
+    ap = app_paths(db, db_url)
     folders, config_path = split_folders_and_config(paths, config_path, ap)
     folders, config_path = enter_working_dir(working_dir, folders, config_path)
     config = resolve_config(config_path, ap)
@@ -170,6 +172,7 @@ def run(
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     wait: WaitOpt = 0.0,
     working_dir: WorkingDirOpt = None,
 ) -> None:
@@ -188,6 +191,7 @@ def run(
         tags=tags,
         skip_tags=skip_tags,
         db=db,
+        db_url=db_url,
         wait=wait,
         dry_run=False,
     )
@@ -202,6 +206,7 @@ def sim(
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     working_dir: WorkingDirOpt = None,
 ) -> None:
     """Dry run: show what `run` would do, and change nothing (arguments as for `run`)."""
@@ -215,6 +220,7 @@ def sim(
         tags=tags,
         skip_tags=skip_tags,
         db=db,
+        db_url=db_url,
         wait=0.0,
         dry_run=True,
     )

@@ -16,6 +16,7 @@ from fileorganizer.cli.common import (
     EXIT_OK,
     ConfigOpt,
     DbOpt,
+    DbUrlOpt,
     FormatOpt,
     OutputFormat,
     PathsArg,
@@ -129,6 +130,7 @@ def watch(
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     heartbeat_interval: Annotated[
         float, typer.Option("--heartbeat-interval", min=0.1, hidden=True)
     ] = DEFAULT_HEARTBEAT_INTERVAL,
@@ -147,7 +149,7 @@ def watch(
     from fileorganizer.session import SessionOptions
     from fileorganizer.watch import Watcher, WatchSettings
 
-    ap = app_paths(db)
+    ap = app_paths(db, db_url)
     folders, config = split_folders_and_config(paths, config, ap)
     cfg = resolve_config(config, ap)
     if cfg.builtin and not folders and default_folder:

@@ -16,7 +16,7 @@ writers are :mod:`fileorganizer.history.journal_sql`).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fileorganizer.history import journal_sql
@@ -71,9 +71,13 @@ class _Pending:
 class RunJournal:
     """The executor's :class:`~fileorganizer.executor.Journal`, backed by :class:`History`."""
 
-    def __init__(self, history: History, run_id: int) -> None:
+    def __init__(
+        self, history: History, run_id: int, *, guard: Callable[[], None] | None = None
+    ) -> None:
         self.history = history
         self.run_id = run_id
+        #: called before each batch of intents (raises when the pass lost its lock)
+        self.guard = guard
         self._seen_seq: set[int] = set()
         self._pending: dict[str, _Pending] = {}
         self._sqlite = history.dialect == "sqlite"
@@ -98,6 +102,8 @@ class RunJournal:
         """
         if not intents:
             return
+        if self.guard is not None:
+            self.guard()
         created: dict[str, bytes | None] = {}
         exists: dict[str, bool] = {}
         planned: list[tuple[str, str | None, bytes | None, str | None]] = []

@@ -97,6 +97,8 @@ class RunInfo:
     host: str | None = None
     pid: int | None = None
     session: str | None = None
+    #: the lock keys the run held (``x:KEY``/``s:KEY``, shared history only)
+    locks: str | None = None
 
     @property
     def changed_something(self) -> bool:
@@ -126,6 +128,7 @@ class RunInfo:
             "host": self.host,
             "pid": self.pid,
             "session": self.session,
+            "locks": self.locks,
         }
 
 

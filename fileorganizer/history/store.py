@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    URL,
     Connection,
     Engine,
     create_engine,
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
     from fileorganizer.history.journal import RunJournal
 
 BUSY_TIMEOUT_MS = 30_000
+#: How long opening a connection to a database server may take.
+CONNECT_TIMEOUT_S = 10
 
 
 def mask_url(url: str) -> str:
@@ -60,10 +63,59 @@ def mask_url(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, ValueError):
         return "<unparsable database URL>"
-    except ValueError:
-        return "<unparsable database URL>"
+
+
+#: The drivers a shared history may use (``postgresql://`` means psycopg 3).
+_PG_NAMES = ("postgresql", "postgres", "postgresql+psycopg", "postgres+psycopg")
+
+
+def shared_url(url: str) -> URL:
+    """``url`` as the engine gets it: PostgreSQL through psycopg 3, or a one-line error."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url.strip())
+    except (SQLAlchemyError, ValueError):
+        raise HistoryError(
+            f"bad database URL {mask_url(url)}: expected "
+            "postgresql+psycopg://USER:PASSWORD@HOST[:PORT]/DATABASE"
+        ) from None
+    name = parsed.drivername.lower()
+    if name not in _PG_NAMES:
+        backend, _, driver = name.partition("+")
+        if backend in ("postgresql", "postgres"):
+            raise HistoryError(
+                f"database URL {mask_url(url)}: the driver {driver!r} is not supported; "
+                "use postgresql+psycopg:// (pip install 'fileorganizer[postgres]')"
+            )
+        raise HistoryError(
+            f"database URL {mask_url(url)}: {backend!r} is not supported; the history is "
+            "a SQLite file (the default, or --db FILE) or a PostgreSQL database "
+            "(postgresql+psycopg://USER:PASSWORD@HOST/DATABASE)"
+        )
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def _pg_connect_args(url: URL) -> dict[str, Any]:
+    """Session settings of every connection to a shared history.
+
+    ``synchronous_commit=on``: a commit is durable on the server when it
+    returns, whatever the server's default (invariant 3, as ``synchronous=FULL``
+    on SQLite). The application name tells an administrator which host and
+    process a connection is (``pg_stat_activity``).
+    """
+    from fileorganizer.paths import host_id
+
+    query = url.query
+    options = str(query.get("options", "") or "")
+    args: dict[str, Any] = {"options": f"{options} -c synchronous_commit=on".strip()}
+    if "connect_timeout" not in query:
+        args["connect_timeout"] = CONNECT_TIMEOUT_S
+    if "application_name" not in query:
+        args["application_name"] = f"fileorganizer {host_id()}:{os.getpid()}"[:63]
+    return args
 
 
 class History(HistoryQueries):
@@ -85,6 +137,10 @@ class History(HistoryQueries):
             ap = resolve_paths()
             url = ap.database_url
             db_path = None if url else ap.db_path
+        if url is not None and url.strip().lower().startswith("sqlite"):
+            from fileorganizer.paths import sqlite_url_path
+
+            db_path, url = sqlite_url_path(url), None
         self.url = url
         self.db_path: Path | None = Path(db_path) if db_path is not None and url is None else None
         #: how messages name this database (a URL's password masked)
@@ -98,6 +154,8 @@ class History(HistoryQueries):
                 ) from None
         self.engine = self._make_engine()
         self.dialect = self.engine.dialect.name
+        #: a database server several hosts share (PostgreSQL), not a local file
+        self.shared = self.dialect == "postgresql"
         #: The database's text encoding; always UTF-8 for a database this code created.
         self.text_encoding = "UTF-8"
         try:
@@ -112,16 +170,33 @@ class History(HistoryQueries):
             self.engine.dispose()
             raise HistoryError(self._unusable(exc)) from None
 
-    def _unusable(self, exc: BaseException) -> str:
+    def _scrub(self, exc: BaseException) -> str:
+        """The first line of an error's text, never with the URL's password in it."""
         orig = getattr(exc, "orig", None) or exc
-        why = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+        why = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        if self.url:
+            from sqlalchemy.engine import make_url
+
+            try:
+                secret = make_url(self.url).password
+            except (SQLAlchemyError, ValueError):
+                secret = None
+            if secret:
+                why = why.replace(str(secret), "***")
+        return why
+
+    def _unusable(self, exc: BaseException) -> str:
+        why = self._scrub(exc)
         if self.db_path is not None:
             aside = f"{self.db_path}.broken"
             return (
                 f"cannot use the history database {self.db_path}: {why}; "
                 f"move it aside (mv '{self.db_path}' '{aside}') and a new one is made"
             )
-        return f"cannot use the history database {self.label}: {why}"
+        return (
+            f"cannot use the history database {self.label}: {why} (check the server, and the "
+            "URL given with --db-url or $FILEORGANIZER_DATABASE_URL)"
+        )
 
     @classmethod
     def open(
@@ -144,8 +219,9 @@ class History(HistoryQueries):
     def _make_engine(self) -> Engine:
         if self.db_path is None:
             assert self.url is not None
+            url = shared_url(self.url)
             try:
-                return create_engine(self.url, pool_pre_ping=True)
+                return create_engine(url, pool_pre_ping=True, connect_args=_pg_connect_args(url))
             except ImportError as exc:
                 from fileorganizer.errors import MissingExtraError
 
@@ -153,7 +229,7 @@ class History(HistoryQueries):
                     "a PostgreSQL history", "postgres", exc.name or "psycopg"
                 ) from None
             except (SQLAlchemyError, ValueError) as exc:
-                raise HistoryError(f"bad database URL {mask_url(self.url)}: {exc}") from None
+                raise HistoryError(f"bad database URL {self.label}: {self._scrub(exc)}") from None
         path = os.fspath(self.db_path)
 
         def connect() -> sqlite3.Connection:
@@ -207,16 +283,12 @@ class History(HistoryQueries):
             return int(conn.execute(select(schema_info.c.version)).scalar_one())
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """A connection in a transaction: committed (durably) on success, else rolled back.
-
-        A database error (locked, disk full, ...) raises :class:`HistoryError`.
-        """
+    def errors(self) -> Iterator[None]:
+        """Turn a database error inside the block into :class:`HistoryError` (one line)."""
         try:
-            with self.engine.begin() as conn:
-                yield conn
+            yield
         except OperationalError as exc:
-            orig = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            orig = self._scrub(exc)
             if "disk is full" in orig or "No space left" in orig:
                 raise HistoryError(
                     f"the history database {self.label} cannot be written: the disk is full"
@@ -224,6 +296,15 @@ class History(HistoryQueries):
             raise HistoryError(f"history database error ({self.label}): {orig}") from None
         except DatabaseError as exc:
             raise HistoryError(self._unusable(exc)) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction: committed (durably) on success, else rolled back.
+
+        A database error (locked, disk full, server gone, ...) raises :class:`HistoryError`.
+        """
+        with self.errors(), self.engine.begin() as conn:
+            yield conn
 
     # -- runs --------------------------------------------------------------
     def start_run(
@@ -340,11 +421,15 @@ class History(HistoryQueries):
                     values["note"] = f"{old.note}; {note}" if old.note else note
                 conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
 
-    def journal(self, run_id: int) -> RunJournal:
-        """The executor's journal for ``run_id``."""
+    def journal(self, run_id: int, *, guard: Callable[[], None] | None = None) -> RunJournal:
+        """The executor's journal for ``run_id``.
+
+        ``guard`` is called before each batch of intents is written (the pass's
+        lock check: a pass that lost its lock stops before touching more files).
+        """
         from fileorganizer.history.journal import RunJournal
 
-        return RunJournal(self, run_id)
+        return RunJournal(self, run_id, guard=guard)
 
     # -- hash cache (filters.base.HashCache) ----------------------------
     def get_hash(self, dev: int, ino: int, size: int, mtime_ns: int, algo: str) -> str | None:
