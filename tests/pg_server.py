@@ -37,7 +37,7 @@ def find_bindir() -> Path | None:
     candidates = [given] if given else []
     on_path = shutil.which("pg_ctl")
     if on_path:
-        candidates.append(os.path.dirname(on_path))
+        candidates.append(os.path.dirname(os.path.realpath(on_path)))
 
     def version(path: str) -> tuple[int, ...]:
         name = Path(path).parent.name
@@ -156,9 +156,13 @@ def _run(user: str | None, cmd: list[str], *, check: bool = True) -> str:
     return proc.stdout
 
 
-def start_server() -> PgServer:
-    """Start a server for this test session (or use ``$FILEORGANIZER_TEST_DATABASE_URL``)."""
-    external = os.environ.get(ENV_ADMIN_URL)
+def start_server(*, durable: bool = False, use_external: bool = True) -> PgServer:
+    """Start a server for this test session (or use ``$FILEORGANIZER_TEST_DATABASE_URL``).
+
+    ``durable`` keeps PostgreSQL's default durability (``fsync=on``), as the
+    benchmark measures it; the tests do not need it.
+    """
+    external = os.environ.get(ENV_ADMIN_URL) if use_external else None
     if external:
         return PgServer(None, None, external)
     bindir = find_bindir()
@@ -184,10 +188,9 @@ def start_server() -> PgServer:
             "--no-instructions",
         ],
     )
-    options = (
-        f"-k {root} -c listen_addresses='' -c fsync=off -c full_page_writes=off "
-        "-c shared_buffers=32MB -c max_connections=200"
-    )
+    options = f"-k {root} -c listen_addresses='' -c max_connections=200"
+    if not durable:
+        options += " -c fsync=off -c full_page_writes=off -c shared_buffers=32MB"
     try:
         _run(
             user,

@@ -15,6 +15,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+from history_support import new_history
 from sqlalchemy import select
 
 from fileorganizer.history import History
@@ -121,7 +123,8 @@ def _rows(db: Path) -> list[tuple[object, ...]]:
 
 def _journal(h: History, run: int, *, portable: bool) -> RunJournal:
     journal = h.journal(run)
-    journal._sqlite = not portable  # the path another database would take
+    if portable:  # the path another database would take: SQLAlchemy Core
+        journal._sqlite = journal._copy = False
     return journal
 
 
@@ -187,11 +190,18 @@ def test_fast_journal_rows_equal_the_portable_rows(tmp_path: Path) -> None:
     assert by_id[link.op_id].state == by_id[echo.op_id].state == "done"
 
 
-def test_postgresql_journal_rows_read_back_as_the_sqlite_rows(tmp_path: Path, pg_url: str) -> None:
-    """The portable path on PostgreSQL stores what SQLite's fast path stores, column by column."""
+def test_postgresql_journal_rows_read_back_as_the_sqlite_rows(
+    tmp_path: Path, pg_url: str, pg_server: Any
+) -> None:
+    """COPY and the Core path on PostgreSQL store what SQLite's fast path stores."""
     (tmp_path / "out").mkdir()
     cases = _cases(tmp_path)
-    pg = _write(tmp_path / "unused.sqlite", cases, portable=True, url=pg_url)
+    pg = _write(tmp_path / "unused.sqlite", cases, portable=False, url=pg_url)
+    core_url = pg_server.create_database()
+    try:
+        assert _write(tmp_path / "unused.sqlite", cases, portable=True, url=core_url) == pg
+    finally:
+        pg_server.drop_database(core_url)
     assert not (tmp_path / "unused.sqlite").exists()
     with History(tmp_path / "fast.sqlite") as lite:
         journal = lite.journal(lite.start_run("run"))
@@ -211,10 +221,11 @@ def test_postgresql_journal_rows_read_back_as_the_sqlite_rows(tmp_path: Path, pg
         assert host and pid == os.getpid()
 
 
+@pytest.mark.usefixtures("backend")
 def test_operations_never_started_are_taken_out_of_the_journal(tmp_path: Path) -> None:
-    ops = [Operation(kind=OpKind.MOVE, src=f"/s/{i}", dst=f"/d/{i}", seq=i) for i in range(5)]
     for portable in (False, True):
-        with History(tmp_path / f"h{portable}.sqlite") as h:
+        ops = [Operation(kind=OpKind.MOVE, src=f"/s/{i}", dst=f"/d/{i}", seq=i) for i in range(5)]
+        with new_history(tmp_path / f"h{portable}.sqlite") as h:
             journal = _journal(h, h.start_run("run"), portable=portable)
             journal.record_intents([Intent(op, op.dst) for op in ops])
             journal.record_results([OpResult(ops[0], OpStatus.DONE)], not_started=ops[1:])
@@ -223,8 +234,9 @@ def test_operations_never_started_are_taken_out_of_the_journal(tmp_path: Path) -
             ]
 
 
+@pytest.mark.usefixtures("backend")
 def test_a_large_batch_gets_consecutive_ids_after_existing_rows(tmp_path: Path) -> None:
-    with History(tmp_path / "h.sqlite") as h:
+    with new_history(tmp_path / "h.sqlite") as h:
         for batch in range(3):
             journal = h.journal(h.start_run("run"))
             ops = [

@@ -193,10 +193,10 @@ class History(HistoryQueries):
                 f"cannot use the history database {self.db_path}: {why}; "
                 f"move it aside (mv '{self.db_path}' '{aside}') and a new one is made"
             )
-        return (
-            f"cannot use the history database {self.label}: {why} (check the server, and the "
-            "URL given with --db-url or $FILEORGANIZER_DATABASE_URL)"
-        )
+        hint = ""
+        if isinstance(exc, OperationalError):
+            hint = " (check the server, and the URL of --db-url or $FILEORGANIZER_DATABASE_URL)"
+        return f"cannot use the history database {self.label}: {why}{hint}"
 
     @classmethod
     def open(
