@@ -133,6 +133,30 @@ def sqlite_url_path(url: str) -> Path:
     return Path(path).expanduser()
 
 
+def mask_password(url: str) -> str:
+    """``url`` with its password (``user:PASSWORD@``, ``password=`` in the query) as ``***``.
+
+    For messages and logs; needs no database library.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, tail = rest.partition("/")
+    if "@" in netloc:
+        creds, _, host = netloc.rpartition("@")
+        user, colon, _secret = creds.partition(":")
+        netloc = f"{user}:***@{host}" if colon else f"{creds}@{host}"
+    path, qmark, query = tail.partition("?")
+    if qmark:
+        words = query.split("&")
+        for i, word in enumerate(words):
+            key, eq, _value = word.partition("=")
+            if eq and key.lower() == "password":
+                words[i] = f"{key}=***"
+        query = "&".join(words)
+    return f"{scheme}://{netloc}{slash}{path}{qmark}{query}"
+
+
 def host_id(env: Mapping[str, str] | None = None) -> str:
     """This host's name in the history: ``$FILEORGANIZER_HOST_ID``, else the hostname."""
     env = os.environ if env is None else env

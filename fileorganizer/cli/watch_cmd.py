@@ -33,7 +33,7 @@ from fileorganizer.cli.common import (
     split_folders_and_config,
     stdout_console,
 )
-from fileorganizer.paths import StateDir, ensure_writable_dir, writing_in
+from fileorganizer.paths import StateDir, ensure_writable_dir, mask_password, writing_in
 
 if TYPE_CHECKING:
     import logging
@@ -185,7 +185,10 @@ def watch(
     else:
         over = ", ".join(safe_text(p) for p in folders)
         where = f"no rules file at {safe_text(ap.config_file)}: built-in rules over {over}"
-    logger.info("fileorganizer watch started (%s); log file %s", where, ap.log_file)
+    history = mask_password(ap.database_url) if ap.database_url else str(ap.db_path)
+    logger.info(
+        "fileorganizer watch started (%s); history %s; log file %s", where, history, ap.log_file
+    )
     try:
         watcher.run()
     finally:
@@ -223,6 +226,7 @@ def status(
         "data_dir": str(ap.data_dir),
         "log_dir": str(ap.log_dir),
         "heartbeat": str(ap.heartbeat_path),
+        "history": mask_password(ap.database_url) if ap.database_url else str(ap.db_path),
     }
     if beat is None:
         state, alive = "not running (no heartbeat)", False
@@ -262,7 +266,7 @@ def status(
         out.print(line)
         for folder in info.get("missing_folders", []):
             out.print(f"  [yellow]missing folder[/] {escape(safe_text(folder))}")
-        for key in ("config_file", "config_dir", "data_dir", "log_dir"):
+        for key in ("config_file", "config_dir", "data_dir", "log_dir", "history"):
             out.print(f"{key.replace('_', ' ')}: {escape(safe_text(info[key]))}")
     raise typer.Exit(EXIT_OK if alive else EXIT_FAILED)
 

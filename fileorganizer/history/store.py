@@ -59,12 +59,9 @@ CONNECT_TIMEOUT_S = 10
 
 def mask_url(url: str) -> str:
     """``url`` with its password replaced by ``***`` (for messages and logs)."""
-    from sqlalchemy.engine import make_url
+    from fileorganizer.paths import mask_password
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (SQLAlchemyError, ValueError):
-        return "<unparsable database URL>"
+    return mask_password(url.strip())
 
 
 #: The drivers a shared history may use (``postgresql://`` means psycopg 3).
@@ -79,7 +76,7 @@ def shared_url(url: str) -> URL:
         parsed = make_url(url.strip())
     except (SQLAlchemyError, ValueError):
         raise HistoryError(
-            f"bad database URL {mask_url(url)}: expected "
+            f"bad database URL '{mask_url(url)}': expected "
             "postgresql+psycopg://USER:PASSWORD@HOST[:PORT]/DATABASE"
         ) from None
     name = parsed.drivername.lower()
@@ -178,11 +175,13 @@ class History(HistoryQueries):
             from sqlalchemy.engine import make_url
 
             try:
-                secret = make_url(self.url).password
+                parsed = make_url(self.url)
+                secrets = [parsed.password, parsed.query.get("password")]
             except (SQLAlchemyError, ValueError):
-                secret = None
-            if secret:
-                why = why.replace(str(secret), "***")
+                secrets = []
+            for secret in secrets:
+                if secret and isinstance(secret, str):
+                    why = why.replace(secret, "***")
         return why
 
     def _unusable(self, exc: BaseException) -> str:
