@@ -188,14 +188,17 @@ def test_cli_history_show_and_undo(
     tree.make(tmp_path / "in", {"a.txt": "A"})
     cfg = write_config(_move_rules(tmp_path / "in", f"{tmp_path}/out/"))
     assert run_cli("sim", "-c", cfg).returncode == 0
-    assert run_cli("run", "-c", cfg).returncode == 0
+    assert run_cli("run", "-c", cfg, env={"FILEORGANIZER_HOST_ID": "nas-2"}).returncode == 0
     hist = run_cli("history", "--format", "json")
     assert hist.returncode == 0, hist.stderr
     runs = json.loads(hist.stdout)["runs"]
     # a sim changes nothing and is not recorded
     assert [(r["id"], r["mode"], r["status"]) for r in runs] == [(1, "run", "ok")]
+    assert runs[0]["host"] == "nas-2" and runs[0]["pid"]  # who ran it
     text = run_cli("history")
     assert "run" in text.stdout
+    shown = run_cli("history", "show", "1")
+    assert f"on host nas-2 (pid {runs[0]['pid']})" in shown.stdout, shown.stdout
     show = run_cli("history", "show", "1", "--format", "json")
     ops = json.loads(show.stdout)["operations"]
     assert [(o["kind"], o["state"]) for o in ops] == [("move", "done")]

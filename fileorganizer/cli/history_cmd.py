@@ -148,6 +148,9 @@ def show(
         f"[bold]run {info.id}[/] {info.mode} {_when(info)} {info.status}: "
         f"{info.done} done, {info.skipped} skipped, {info.failed} failed"
     )
+    if info.host:
+        pid = f" (pid {info.pid})" if info.pid else ""
+        out.print(f"[dim]on host {escape(safe_text(info.host))}{pid}[/]")
     if info.mode == "sim":
         out.print(f"[dim]a sim: {info.planned} operation(s) planned, none recorded[/]")
     for o in ops:
