@@ -301,6 +301,8 @@ def pg_server() -> Iterator[PgServer]:
     """A PostgreSQL server for this session (this xdist worker), stopped at its end."""
     why = why_unavailable()
     if why is not None:
+        if os.environ.get("FILEORGANIZER_TEST_REQUIRE_PG"):  # CI: a skip would hide it
+            pytest.fail(f"FILEORGANIZER_TEST_REQUIRE_PG is set but {why}")
         pytest.skip(why)
     server = start_server()
     try:
