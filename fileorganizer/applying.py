@@ -106,8 +106,10 @@ def _settle(
 ) -> None:
     from fileorganizer.history.records import RunMode
     from fileorganizer.history.recovery import finish_crashed, plan_recovery, write_decisions
+    from fileorganizer.paths import host_id
 
-    rp = plan_recovery(pending)
+    here = host_id()
+    rp = plan_recovery(pending, {r.id for r in crashed if r.host is not None and r.host != here})
     if rp.plan.operations:
         runs = sorted({d.rec.run_id for d in rp.decisions})
         rid = history.start_run(

@@ -2,9 +2,9 @@
 
 By default an embedded SQLite file (WAL mode, a busy timeout and
 ``synchronous=FULL``, so a commit is on disk when it returns: the executor's
-intents are durable before the filesystem is touched, invariant 3). Any
-SQLAlchemy URL works too (PostgreSQL for several hosts sharing one volume):
-same schema, same guarantees.
+intents are durable before the filesystem is touched, invariant 3), or a
+PostgreSQL database several hosts share: same schema, same guarantees (the
+engines are made in :mod:`fileorganizer.history.engines`).
 
 Reading runs and operations is in :mod:`fileorganizer.history.queries`; the
 executor's write path is :mod:`fileorganizer.history.journal`.
@@ -20,21 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    URL,
-    Connection,
-    Engine,
-    create_engine,
-    event,
-    func,
-    insert,
-    inspect,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, update
 from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 
 from fileorganizer.errors import HistoryError
+from fileorganizer.history.engines import mask_url, shared_engine, shared_url, sqlite_engine
 from fileorganizer.history.migrations import MIGRATIONS
 from fileorganizer.history.models import (
     SCHEMA_VERSION,
@@ -52,67 +42,7 @@ from fileorganizer.paths import StateDir, ensure_writable_dir
 if TYPE_CHECKING:
     from fileorganizer.history.journal import RunJournal
 
-BUSY_TIMEOUT_MS = 30_000
-#: How long opening a connection to a database server may take.
-CONNECT_TIMEOUT_S = 10
-
-
-def mask_url(url: str) -> str:
-    """``url`` with its password replaced by ``***`` (for messages and logs)."""
-    from fileorganizer.paths import mask_password
-
-    return mask_password(url.strip())
-
-
-#: The drivers a shared history may use (``postgresql://`` means psycopg 3).
-_PG_NAMES = ("postgresql", "postgres", "postgresql+psycopg", "postgres+psycopg")
-
-
-def shared_url(url: str) -> URL:
-    """``url`` as the engine gets it: PostgreSQL through psycopg 3, or a one-line error."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        parsed = make_url(url.strip())
-    except (SQLAlchemyError, ValueError):
-        raise HistoryError(
-            f"bad database URL '{mask_url(url)}': expected "
-            "postgresql+psycopg://USER:PASSWORD@HOST[:PORT]/DATABASE"
-        ) from None
-    name = parsed.drivername.lower()
-    if name not in _PG_NAMES:
-        backend, _, driver = name.partition("+")
-        if backend in ("postgresql", "postgres"):
-            raise HistoryError(
-                f"database URL {mask_url(url)}: the driver {driver!r} is not supported; "
-                "use postgresql+psycopg:// (pip install 'fileorganizer[postgres]')"
-            )
-        raise HistoryError(
-            f"database URL {mask_url(url)}: {backend!r} is not supported; the history is "
-            "a SQLite file (the default, or --db FILE) or a PostgreSQL database "
-            "(postgresql+psycopg://USER:PASSWORD@HOST/DATABASE)"
-        )
-    return parsed.set(drivername="postgresql+psycopg")
-
-
-def _pg_connect_args(url: URL) -> dict[str, Any]:
-    """Session settings of every connection to a shared history.
-
-    ``synchronous_commit=on``: a commit is durable on the server when it
-    returns, whatever the server's default (invariant 3, as ``synchronous=FULL``
-    on SQLite). The application name tells an administrator which host and
-    process a connection is (``pg_stat_activity``).
-    """
-    from fileorganizer.paths import host_id
-
-    query = url.query
-    options = str(query.get("options", "") or "")
-    args: dict[str, Any] = {"options": f"{options} -c synchronous_commit=on".strip()}
-    if "connect_timeout" not in query:
-        args["connect_timeout"] = CONNECT_TIMEOUT_S
-    if "application_name" not in query:
-        args["application_name"] = f"fileorganizer {host_id()}:{os.getpid()}"[:63]
-    return args
+__all__ = ["History", "mask_url", "shared_url"]
 
 
 class History(HistoryQueries):
@@ -120,7 +50,7 @@ class History(HistoryQueries):
 
     ``History()`` opens the default SQLite file of the user data directory
     (or ``$FILEORGANIZER_DATABASE_URL``); ``History(path)`` a SQLite file;
-    ``History(url="postgresql+psycopg://…")`` any SQLAlchemy database. It is
+    ``History(url="postgresql+psycopg://…")`` a shared PostgreSQL one. It is
     created or migrated when opened. Use as a context manager or call
     :meth:`close`.
     """
@@ -218,34 +148,11 @@ class History(HistoryQueries):
     def _make_engine(self) -> Engine:
         if self.db_path is None:
             assert self.url is not None
-            url = shared_url(self.url)
             try:
-                return create_engine(url, pool_pre_ping=True, connect_args=_pg_connect_args(url))
-            except ImportError as exc:
-                from fileorganizer.errors import MissingExtraError
-
-                raise MissingExtraError(
-                    "a PostgreSQL history", "postgres", exc.name or "psycopg"
-                ) from None
+                return shared_engine(self.url)
             except (SQLAlchemyError, ValueError) as exc:
                 raise HistoryError(f"bad database URL {self.label}: {self._scrub(exc)}") from None
-        path = os.fspath(self.db_path)
-
-        def connect() -> sqlite3.Connection:
-            return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-
-        engine = create_engine("sqlite://", creator=connect)
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-
-        return engine
+        return sqlite_engine(self.db_path)
 
     def _migrate(self) -> None:
         with self.engine.begin() as conn:

@@ -22,7 +22,13 @@ from dataclasses import dataclass
 
 from fileorganizer.errors import HistoryError, UndoError
 from fileorganizer.fsops import same_bytes
-from fileorganizer.history.records import OpRecord, OpState, RunMode, RunStatus
+from fileorganizer.history.records import (
+    OpRecord,
+    OpState,
+    RunMode,
+    RunStatus,
+    same_file_seen_from,
+)
 from fileorganizer.history.store import History
 from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind, OpStatus
 from fileorganizer.plans import Plan, Skip
@@ -66,8 +72,11 @@ def undo_target(history: History, run_id: int | None) -> int:
 
 def plan_undo(history: History, run_id: int | None = None) -> Plan:
     """The plan that reverses ``run_id`` (default: the newest undoable run)."""
+    from fileorganizer.paths import host_id
+
     run_id = undo_target(history, run_id)
-    planner = _UndoPlanner(run_id)
+    host = history.run(run_id).host
+    planner = _UndoPlanner(run_id, other_host=host is not None and host != host_id())
     for records in history.iter_operations(run_id, states=[OpState.DONE], newest_first=True):
         for rec in records:
             planner.add(rec)
@@ -82,14 +91,18 @@ def plan_undo(history: History, run_id: int | None = None) -> Plan:
 
 
 class _UndoPlanner:
-    def __init__(self, run_id: int) -> None:
+    def __init__(self, run_id: int, *, other_host: bool = False) -> None:
         self.run_id = run_id
+        #: the run was made on another host: its device numbers are not this host's
+        self.other_host = other_host
         self.vtree = VirtualTree()
         self.plan = Plan(undo_of=run_id)
 
     # -- checks against the planned tree ---------------------------------------
-    def _present(self, path: str, expected: Identity | None) -> tuple[str, bool]:
-        """Where the file the run left at ``path`` is now, and whether that is elsewhere."""
+    def _present(self, path: str, expected: Identity | None) -> tuple[str, bool, Identity]:
+        """Where the file the run left at ``path`` is now, whether that is elsewhere, and
+        the identity the undo expects there (the recorded one, or for a run of another
+        host what this host sees once it matched)."""
         real = self.vtree.real_path(path)
         if real is None:
             raise _Refused(f"{path} is gone (moved away or deleted after the run)")
@@ -100,13 +113,20 @@ class _UndoPlanner:
         if expected is None:
             raise _Refused(f"no identity was recorded for {path}; left alone")
         chained = real != path
-        if not (now.same_content_marks(expected) if chained else now.same_file(expected)):
-            if (now.dev, now.ino) != (expected.dev, expected.ino) and not chained:
+        other = self.other_host
+        if not (
+            now.same_content_marks(expected)
+            if chained
+            else same_file_seen_from(now, expected, other_host=other)
+        ):
+            inode_now = now.ino if other else (now.dev, now.ino)
+            inode_then = expected.ino if other else (expected.dev, expected.ino)
+            if inode_now != inode_then and not chained:
                 raise _Refused(
                     f"{path} is a different file than the run left there (moved away or replaced)"
                 )
             raise _Refused(f"{path} changed after the run")
-        return real, chained
+        return real, chained, (now if other else expected)
 
     def _free(self, path: str) -> None:
         if self.vtree.exists(path):
@@ -146,28 +166,28 @@ class _UndoPlanner:
             here = rec.trash_path if kind is OpKind.TRASH else rec.final_dst
             if here is None:
                 raise _Refused(f"the history does not say where {rec.src} went")
-            real, chained = self._present(here, rec.identity_after)
+            real, chained, ident = self._present(here, rec.identity_after)
             self._free(rec.src)
-            self._emit(rec, inverse, here, rec.src, rec.identity_after, chained)
+            self._emit(rec, inverse, here, rec.src, ident, chained)
             vtree.remove(here, is_dir=os.path.isdir(real) and not os.path.islink(real))
             vtree.add(rec.src, real, is_dir=os.path.isdir(real) and not os.path.islink(real))
         elif kind is OpKind.RESTORE:
             here = rec.final_dst
             assert here is not None
-            real, chained = self._present(here, rec.identity_after)
-            self._emit(rec, OpKind.TRASH, here, None, rec.identity_after, chained)
+            real, chained, ident = self._present(here, rec.identity_after)
+            self._emit(rec, OpKind.TRASH, here, None, ident, chained)
             vtree.remove(here)
         elif kind in (OpKind.COPY, OpKind.SYMLINK, OpKind.HARDLINK):
             made = rec.final_dst
             assert made is not None
-            real, chained = self._present(made, rec.identity_after)
+            real, chained, ident = self._present(made, rec.identity_after)
             if kind is OpKind.COPY:
                 original = vtree.real_path(rec.src)
                 if original is None or not same_bytes(original, real):
                     raise _Refused(
                         f"the original {rec.src} is gone or differs from the copy; copy {made} kept"
                     )
-            self._emit(rec, inverse, made, None, rec.identity_after, chained, same_as=rec.src)
+            self._emit(rec, inverse, made, None, ident, chained, same_as=rec.src)
             vtree.remove(made)
         elif kind in (OpKind.REMOVE_COPY, OpKind.REMOVE_SYMLINK, OpKind.REMOVE_HARDLINK):
             original = rec.same_as
