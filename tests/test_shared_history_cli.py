@@ -26,6 +26,7 @@ def _local_state(root: Path) -> list[str]:
     return sorted(str(Path(d, f).relative_to(root)) for d, _, fs in os.walk(root) for f in fs if f)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_with_a_database_url_no_local_sqlite_history_or_lock_is_created(
     tmp_path: Path, tree: Any, run_cli: Any, write_config: Any, isolated_env: Any, backend: str
