@@ -13,10 +13,10 @@ a Unix socket, no TCP, PostgreSQL's default durability: ``fsync=on``,
 Each measurement gets a freshly generated, identical tree (``bench/gen.py``,
 same seed; the ``ext-run`` scenario: a flat folder sorted by extension) and is
 timed by ``bench/run.py``'s launcher (fork to exit). The table shows the best
-and the median of the rounds, and the ratio the issue asks about: PostgreSQL
+and the median of the rounds, and the ratio that matters here: PostgreSQL
 seconds over SQLite seconds (target: at most 2).
 
-    python bench/bench_pg.py                      # 50,000 files, 3 rounds
+    python bench/bench_pg.py                      # 50,000 files, 5 rounds
     python bench/bench_pg.py --files 2000 --rounds 1   # smoke test
     python bench/bench_pg.py --json bench/.work/pg.json
 
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=50_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=BENCH_DIR / ".work" / "pg-trees")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
