@@ -6,7 +6,8 @@
 #
 # With no rules file the watcher sorts /files by kind with the built-in rules. Mount
 # rules at /config/config.yaml (they refer to folders under /files) to use yours.
-# History, lock, heartbeat, logs and trash live in /data. See docs/recipes/docker.md.
+# History, lock, heartbeat, logs and trash live in /data (or the history on PostgreSQL:
+# FILEORGANIZER_DATABASE_URL, docs/recipes/fleet.md). See docs/recipes/docker.md.
 #
 # Build arguments:
 #   BASE_IMAGE  any image with python3 (3.11 or later, with its venv module) and a
@@ -28,7 +29,7 @@ COPY fileorganizer ./fileorganizer
 
 # pip is in the venv only to install into it: it and setuptools leave before the copy.
 RUN python3 -m venv /opt/venv \
-    && /opt/venv/bin/python -m pip install --no-cache-dir ".[content]" \
+    && /opt/venv/bin/python -m pip install --no-cache-dir ".[content,postgres]" \
     && /opt/venv/bin/python -m pip uninstall --yes pip setuptools \
     && /opt/venv/bin/fileorganizer --version
 

@@ -105,21 +105,26 @@ def undo_run(
 ) -> UndoResult:
     """Undo ``run_id`` (default: the newest run with changes in place) in ``history``.
 
-    ``history`` defaults to the user's database. ``dry_run`` returns the plan
+    ``history`` defaults to the user's database (or ``app_paths``'). Holds the
+    one-writer lock (see :mod:`fileorganizer.pass_lock`). ``dry_run`` returns the plan
     without applying it. Raises :class:`~fileorganizer.errors.UndoError` when
     there is nothing to undo.
     """
-    from fileorganizer.history import History
-    from fileorganizer.lock import RunLock
+    from fileorganizer.pass_lock import lock_for
     from fileorganizer.paths import resolve_paths
-    from fileorganizer.session import undo_in
+    from fileorganizer.session import open_history, undo_in
+    from fileorganizer.undoing import undo_folders
 
     ap = app_paths or resolve_paths()
     own = history is None
-    hist = History() if history is None else history
+    hist = open_history(ap) if history is None else history
     try:
-        with RunLock(ap.lock_path, wait):
-            return undo_in(hist, ap, run_id, dry_run=dry_run, reporter=reporter).result
+        lock = lock_for(hist, ap, undo_folders(hist, run_id) if hist.shared else (), wait)
+        lock.acquire()
+        try:
+            return undo_in(hist, ap, run_id, dry_run=dry_run, reporter=reporter, lock=lock).result
+        finally:
+            lock.release()
     finally:
         if own:
             hist.close()

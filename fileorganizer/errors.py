@@ -104,13 +104,21 @@ class LocationError(FileOrganizerError):
 
 
 class LockHeldError(FileOrganizerError):
-    """Another instance holds the lock on the data directory."""
+    """Another instance holds the lock: the data directory's, or a folder's (shared history)."""
 
     exit_code = 75
 
     def __init__(self, message: str, *, lock_path: Path | str) -> None:
+        #: the lock file, or the folder whose lock is held
         self.lock_path = str(lock_path)
         super().__init__(message)
+
+
+class LockLostError(LockHeldError):
+    """A pass lost its folder locks (its connection to the shared history ended) and stopped.
+
+    What it had done is journaled; the next pass recovers the rest.
+    """
 
 
 class OperationError(FileOrganizerError):

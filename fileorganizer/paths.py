@@ -16,7 +16,7 @@ from pathlib import Path
 
 import platformdirs
 
-from fileorganizer.errors import UnwritableDirError
+from fileorganizer.errors import HistoryError, UnwritableDirError
 
 APP_NAME = "fileorganizer"
 CONFIG_FILENAME = "config.yaml"
@@ -100,9 +100,13 @@ def resolve_paths(
     cfg = pick(config_dir, ENV_CONFIG_DIR, platformdirs.user_config_dir(APP_NAME))
     data = pick(data_dir, ENV_DATA_DIR, platformdirs.user_data_dir(APP_NAME))
     logs = pick(log_dir, ENV_LOG_DIR, platformdirs.user_log_dir(APP_NAME))
-    db = pick(db_path, ENV_DB, data / "history.sqlite")
     trash = Path(trash_dir).expanduser() if trash_dir is not None else default_trash_dir(env)
-    url = database_url or env.get(ENV_DATABASE_URL) or None
+    # an explicit SQLite file (``--db``) wins over a URL from the environment
+    given = database_url or ("" if db_path is not None else env.get(ENV_DATABASE_URL, ""))
+    url: str | None = given.strip() or None
+    if url is not None and url.lower().startswith("sqlite"):
+        db_path, url = sqlite_url_path(url), None
+    db = pick(db_path, ENV_DB, data / "history.sqlite")
     return AppPaths(
         config_dir=cfg,
         data_dir=data,
@@ -111,6 +115,46 @@ def resolve_paths(
         trash_dir=trash,
         database_url=url,
     )
+
+
+def sqlite_url_path(url: str) -> Path:
+    """The file of a ``sqlite:///FILE`` URL (``sqlite:////abs/path`` for an absolute one).
+
+    A SQLite URL names the embedded history file, as ``--db`` does; an
+    in-memory database would forget every run, so it is refused.
+    """
+    head, sep, rest = url.strip().partition(":///")
+    path = rest.split("?", 1)[0]
+    if not sep or head.lower().split("+", 1)[0] != "sqlite" or path in ("", ":memory:"):
+        raise HistoryError(
+            f"database URL {url.split('?', 1)[0]!r} names no SQLite file: write "
+            "sqlite:///relative/file.sqlite or sqlite:////absolute/file.sqlite (or use --db FILE)"
+        )
+    return Path(path).expanduser()
+
+
+def mask_password(url: str) -> str:
+    """``url`` with its password (``user:PASSWORD@``, ``password=`` in the query) as ``***``.
+
+    For messages and logs; needs no database library.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, tail = rest.partition("/")
+    if "@" in netloc:
+        creds, _, host = netloc.rpartition("@")
+        user, colon, _secret = creds.partition(":")
+        netloc = f"{user}:***@{host}" if colon else f"{creds}@{host}"
+    path, qmark, query = tail.partition("?")
+    if qmark:
+        words = query.split("&")
+        for i, word in enumerate(words):
+            key, eq, _value = word.partition("=")
+            if eq and key.lower() == "password":
+                words[i] = f"{key}=***"
+        query = "&".join(words)
+    return f"{scheme}://{netloc}{slash}{path}{qmark}{query}"
 
 
 def host_id(env: Mapping[str, str] | None = None) -> str:

@@ -126,7 +126,7 @@ def make_planner(
 
 # (at the end of the imports: these modules use the values above)
 from fileorganizer.applying import (  # noqa: E402
-    _LazyHashCache,
+    LazyHashCache,
     apply_ops,
     apply_recorded,
     open_history,
@@ -158,12 +158,13 @@ def organize(
 
     A real pass holds the lock (:class:`~fileorganizer.errors.LockHeldError`
     after ``options.wait`` seconds) from recovery through planning to the
-    last result. With an explicit ``journal`` or ``record=False`` the history
-    and the lock are not used.
+    last result: the data folder's, or with a shared history its locations'
+    (:mod:`fileorganizer.pass_lock`). With an explicit ``journal`` or
+    ``record=False`` the history and the lock are not used.
     """
     if options.dry_run:
         return _simulate(config, options)
-    from fileorganizer.lock import RunLock
+    from fileorganizer.pass_lock import location_folders, locked_history
     from fileorganizer.results import RunResult
     from fileorganizer.states import RunMode, RunStatus
 
@@ -173,11 +174,9 @@ def organize(
             return SessionResult(plan, RunResult(interrupted=True))
         result = _apply_plan(plan, options, journal)
         return SessionResult(plan, result)
-    with (
-        RunLock(options.app_paths.lock_path, options.wait),
-        open_history(options.app_paths) as history,
-    ):
-        recovery = recover(history, options.app_paths)
+    folders = location_folders(config, options.paths, options.tags, options.skip_tags)
+    with locked_history(options.app_paths, options.wait, lambda _h: folders) as (history, lock):
+        recovery = recover(history, options.app_paths, lock)
         plan = make_planner(config, options, hash_cache=history, history=history).run()
         mode = RunMode.WATCH if options.mode == RunMode.WATCH else RunMode.RUN
         if plan.interrupted:
@@ -191,10 +190,11 @@ def organize(
             config_hash=plan.config_hash,
             planned=len(plan.operations),
             session=options.session_id,
+            locks=lock.record,
         )
         problems = len(plan.problems)
         # (on an exception the run stays "running": the next start-up recovers it)
-        result = _apply_plan(plan, options, history.journal(run_id))
+        result = _apply_plan(plan, options, history.journal(run_id, guard=lock.check))
         history.finish_run(
             run_id,
             problems=problems,
@@ -208,7 +208,7 @@ def organize(
 def _simulate(config: Config, options: SessionOptions) -> SessionResult:
     if not options.record:
         return SessionResult(make_planner(config, options).run())
-    cache = _LazyHashCache(options.app_paths)
+    cache = LazyHashCache(options.app_paths)
     try:
         plan = make_planner(config, options, hash_cache=cache).run()
     finally:

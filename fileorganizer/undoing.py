@@ -1,5 +1,8 @@
 """Undo as a pass: the lock, recovery, the plan that reverses a run, the executor.
 
+The lock is the data folder's, or with a shared history the folders the run's
+operations touched (:mod:`fileorganizer.pass_lock`).
+
 :func:`undo` plans the reverse of a recorded run
 (:func:`~fileorganizer.history.undo.plan_undo`) and applies that plan through
 the one executor as a run of mode ``undo``; ``dry_run`` returns the plan
@@ -12,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fileorganizer.applying import apply_ops, open_history, recover
+from fileorganizer.applying import apply_ops, recover
 from fileorganizer.report import Reporter
 
 if TYPE_CHECKING:
     from fileorganizer.history import History, RecoveryReport, UndoResult
+    from fileorganizer.lock import WriterLock
     from fileorganizer.paths import AppPaths
 
 
@@ -47,9 +51,12 @@ def undo(
     ``on_recovery`` before the undo starts. ``dry_run`` returns the plan;
     otherwise that plan is applied as a run of mode ``undo``.
     """
-    from fileorganizer.lock import RunLock
+    from fileorganizer.pass_lock import locked_history
 
-    with RunLock(app_paths.lock_path, wait), open_history(app_paths) as history:
+    def folders(history: History) -> list[str]:
+        return undo_folders(history, run_id, session=session)
+
+    with locked_history(app_paths, wait, folders) as (history, lock):
         return undo_in(
             history,
             app_paths,
@@ -60,7 +67,26 @@ def undo(
             on_recovery=on_recovery,
             keep_results=keep_results,
             session=session,
+            lock=lock,
         )
+
+
+def undo_folders(history: History, run_id: int | None, *, session: bool = False) -> list[str]:
+    """The folders an undo of ``run_id`` (default: the newest undoable run) would touch.
+
+    With ``session``, those of every batch of its watch session. Empty when
+    there is nothing to undo yet (recovery may change that; the undo then
+    takes the folders of the run it finds, see :func:`undo_in`).
+    """
+    from fileorganizer.errors import UndoError
+    from fileorganizer.history.undo import session_runs, undo_target
+    from fileorganizer.pass_lock import touched_folders
+
+    try:
+        runs = session_runs(history, run_id)[1] if session else [undo_target(history, run_id)]
+    except UndoError:
+        return []
+    return touched_folders(history, runs)
 
 
 def undo_in(
@@ -74,11 +100,15 @@ def undo_in(
     on_recovery: Callable[[RecoveryReport | None], None] | None = None,
     keep_results: bool = True,
     session: bool = False,
+    lock: WriterLock | None = None,
 ) -> UndoSession:
-    """:func:`undo` in an open ``history``; the caller holds the lock.
+    """:func:`undo` in an open ``history``; the caller holds ``lock``.
 
     With ``session``, the whole watch session of ``run_id`` (default: the
     newest watch batch) is undone as one plan, all its batches newest first.
+    With a shared history's folder locks, the lock is extended (without
+    waiting) to every folder the runs to undo touched, if it does not cover
+    them yet (the runs to undo are only known once recovery has run).
     """
     from fileorganizer.history.undo import (
         UndoResult,
@@ -87,20 +117,23 @@ def undo_in(
         session_runs,
         undo_target,
     )
+    from fileorganizer.pass_lock import touched_folders
     from fileorganizer.states import RunMode, RunStatus
 
-    recovery = recover(history, app_paths)
+    recovery = recover(history, app_paths, lock)
     if on_recovery is not None:
         on_recovery(recovery)
     note = None
     if session:
         name, runs = session_runs(history, run_id)
         target = runs[0]
-        plan = plan_undo_runs(history, runs)
         note = f"undo of watch session {name} (runs {', '.join(map(str, sorted(runs)))})"
     else:
         target = undo_target(history, run_id)
-        plan = plan_undo(history, target)
+        runs = [target]
+    if lock is not None and not lock.sole_writer:
+        lock.extend(touched_folders(history, runs))
+    plan = plan_undo_runs(history, runs) if session else plan_undo(history, target)
     if dry_run:
         return UndoSession(UndoResult(target, None, True, plan), recovery)
     if not plan.operations:
@@ -113,11 +146,12 @@ def undo_in(
         undo_of=target,
         planned=len(plan.operations),
         note=note or f"undo of run {target}",
+        locks=lock.record if lock is not None else None,
     )
     result = apply_ops(
         plan.operations,
         app_paths,
-        history.journal(undo_id),
+        history.journal(undo_id, guard=lock.check if lock is not None else None),
         reporter or Reporter(),
         should_stop=should_stop,
         keep_results=keep_results,

@@ -21,6 +21,13 @@ Fixtures
 - ``tmpfs``: a factory ``tmpfs(size="1m") -> Path`` mounting a fresh tmpfs
   (skips when not root or mounting fails); unmounted at teardown.
 - ``yaml_str``: quote a path (or any string) for a YAML config.
+- ``pg_server`` (session): a throwaway PostgreSQL server this test session
+  starts itself (``tests/pg_server.py``; one per xdist worker), or a skip with
+  the reason where no server binary exists; ``pg_url``: a fresh database on it.
+- ``backend``: parametrizes a test over ``"sqlite"`` and ``"postgresql"``; for
+  the latter ``$FILEORGANIZER_DATABASE_URL`` points at a fresh database, so
+  everything that resolves the tool's paths (the library, the CLI, subprocesses)
+  uses it. Use ``pytestmark = pytest.mark.usefixtures("backend")`` for a module.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pg_server import PgServer, start_server, why_unavailable
 
 TreeSpec = Mapping[str | bytes, Any]
 
@@ -42,6 +50,8 @@ _ENV_CLEARED = (
     "FILEORGANIZER_CONFIG",
     "FILEORGANIZER_DB",
     "FILEORGANIZER_TRASH_DIR",
+    "FILEORGANIZER_DATABASE_URL",
+    "FILEORGANIZER_HOST_ID",
 )
 
 
@@ -281,3 +291,43 @@ def tmpfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Pa
     yield mount
     for where in reversed(mounted):
         subprocess.run(["umount", "-l", str(where)], capture_output=True, check=False)
+
+
+# -- PostgreSQL ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A PostgreSQL server for this session (this xdist worker), stopped at its end."""
+    why = why_unavailable()
+    if why is not None:
+        if os.environ.get("FILEORGANIZER_TEST_REQUIRE_PG"):  # CI: a skip would hide it
+            pytest.fail(f"FILEORGANIZER_TEST_REQUIRE_PG is set but {why}")
+        pytest.skip(why)
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """The URL of a fresh, empty database (dropped after the test)."""
+    url = pg_server.create_database()
+    yield url
+    pg_server.drop_database(url)
+
+
+BACKENDS = (
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``"sqlite"`` or ``"postgresql"``: the history the tool uses in this test."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("FILEORGANIZER_DATABASE_URL", request.getfixturevalue("pg_url"))
+    return str(request.param)

@@ -34,6 +34,19 @@ def app_paths() -> AppPaths:
     return resolve_paths()
 
 
+def open_history() -> History:
+    """The history the tool uses in this test (SQLite file, or the ``backend``'s database)."""
+    from fileorganizer.session import open_history as open_for
+
+    return open_for(app_paths())
+
+
+def new_history(db: str | os.PathLike[str]) -> History:
+    """A history at the SQLite file ``db``, or in the ``backend``'s database if one is set."""
+    url = os.environ.get("FILEORGANIZER_DATABASE_URL")
+    return History(url=url) if url else History(db)
+
+
 def run_rules(yaml_text: str, *, wait: float = 0.0) -> SessionResult:
     """Plan and apply ``yaml_text`` through the session (lock + history)."""
     config = load_config_text(yaml_text)

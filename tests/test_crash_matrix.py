@@ -13,6 +13,8 @@ Then recovery runs (as on the next start-up) and we check:
 - the history agrees with the disk (no unresolved intent; done means there);
 - undo then restores the original tree exactly, and empties the trash.
 
+Every case runs on SQLite and on PostgreSQL (the ``backend`` fixture).
+
 Points a kind never passes (e.g. ``mid_copy`` for a same-device move) are
 listed in ``NOT_ON_PATH`` (the run) and ``UNDO_NOT_ON_PATH`` (its undo) and
 not run.
@@ -32,6 +34,7 @@ from history_support import (
     app_paths,
     assert_history_matches_disk,
     content_multiset,
+    open_history,
     run_rules,
     temp_files,
     trash_files,
@@ -140,7 +143,7 @@ def _expected_multiset(before: Counter[str], history: History, run_id: int) -> C
 
 def _check_after_recovery(sc: Scenario, before: Counter[str], run_id: int) -> None:
     roots = sc.roots + sc.trash_dirs
-    with History(app_paths().db_path) as h:
+    with open_history() as h:
         assert_history_matches_disk(h, [r.id for r in h.runs(None)])
         expected = _expected_multiset(before, h, run_id)
     assert content_multiset(roots) == expected
@@ -166,6 +169,7 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("backend")
 @pytest.mark.parametrize(("phase", "point", "kind"), _cases())
 def test_crash_then_recover_then_undo(
     phase: str,
@@ -196,7 +200,7 @@ def test_crash_then_recover_then_undo(
 
     # start again: recovery on start-up
     ap = app_paths()
-    with History(ap.db_path) as h:
+    with open_history() as h:
         assert any(r.status == "running" for r in h.runs(None))
         report = recover_now(ap, h)
         assert report is not None and not report.ambiguous, report.to_dict()

@@ -112,8 +112,18 @@ def test_the_rules_come_from_the_configmap_and_are_a_valid_rules_file() -> None:
         assert mounts["/config"]["readOnly"] is True
         assert "persistentVolumeClaim" in volumes[mounts["/data"]["name"]], kind
         # an explicit rules file: a missing one is an error, never the built-in rules
-        env = {e["name"]: e["value"] for e in container["env"]}
-        assert env["FILEORGANIZER_CONFIG"] == "/config/config.yaml", kind
+        env = {e["name"]: e for e in container["env"]}
+        assert env["FILEORGANIZER_CONFIG"]["value"] == "/config/config.yaml", kind
+
+
+def test_every_pod_takes_the_database_url_from_the_optional_secret() -> None:
+    secret = by_kind("Secret")
+    assert secret["metadata"]["name"] == "fileorganizer-database"
+    assert secret["stringData"]["url"].startswith("postgresql+psycopg://")
+    for kind, spec in pod_specs():
+        env = {e["name"]: e for e in spec["containers"][0]["env"]}
+        ref = env["FILEORGANIZER_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
+        assert ref == {"name": "fileorganizer-database", "key": "url", "optional": True}, kind
 
 
 def test_the_watcher_is_probed_with_fileorganizer_status() -> None:

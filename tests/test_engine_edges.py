@@ -3,6 +3,8 @@
 Each through the CLI in real subprocesses: a file where a folder is needed, a
 chained run's undo --dry-run against its undo, SIGINT during a large run, the
 watcher and an undo, and a cross-device move whose source cannot be removed.
+The chained undo, a signal during a run, the watcher and an undo, and a run
+after an undo also run on PostgreSQL (the ``backend`` fixture).
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from typing import Any
 
 import pytest
 from conftest import read_tree
+from history_support import open_history
 
 from fileorganizer.history import History
-from fileorganizer.paths import resolve_paths
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "formats"
 
@@ -185,6 +187,7 @@ def test_rename_without_counter_in_rename_template_is_a_check_error(
 # -- 2. undo --dry-run equals undo --------------------------------------------------
 
 
+@pytest.mark.usefixtures("backend")
 def test_undo_dry_run_shows_exactly_what_undo_does_after_a_rename_then_move_chain(
     tmp_path: Path, run_cli: Any, write_config: Any
 ) -> None:
@@ -251,8 +254,7 @@ def _interrupt_after(proc: subprocess.Popen[bytes], lines: int, signum: int) -> 
 
 
 def _check_interrupted(folder: Path, names: set[str], out: str, err: str, code: int) -> int:
-    ap = resolve_paths()
-    with History(ap.db_path) as h:
+    with open_history() as h:
         (run,) = h.runs(None)
         assert h.pending_operations() == []  # exact right away, no recovery needed
     moved = {n for n in names if not (folder / n).exists()}
@@ -267,9 +269,17 @@ def _check_interrupted(folder: Path, names: set[str], out: str, err: str, code: 
     return len(moved)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(
+    ("signum", "backend"),
+    [
+        (signal.SIGINT, "sqlite"),
+        (signal.SIGTERM, "sqlite"),
+        pytest.param(signal.SIGINT, "postgresql", marks=pytest.mark.postgres),
+    ],
+    indirect=["backend"],
+)
 def test_a_signal_during_a_run_stops_after_the_current_file_and_history_equals_the_disk(
-    tmp_path: Path, run_cli: Any, signum: int
+    tmp_path: Path, run_cli: Any, signum: int, backend: str
 ) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
@@ -324,6 +334,7 @@ def _wait(cond: Any, timeout: float, what: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("backend")
 def test_the_watcher_does_not_redo_an_undo_until_the_file_changes(
     tmp_path: Path, run_cli: Any, write_config: Any
 ) -> None:
@@ -368,11 +379,12 @@ def test_the_watcher_does_not_redo_an_undo_until_the_file_changes(
         watcher.send_signal(signal.SIGTERM)
         watcher.communicate(timeout=30)
     assert watcher.returncode == 0
-    with History(resolve_paths().db_path) as h:
+    with open_history() as h:
         modes = [r.mode.value for r in reversed(h.runs(None))]
     assert modes == ["watch", "undo", "watch"]
 
 
+@pytest.mark.usefixtures("backend")
 def test_a_run_after_an_undo_acts_again_and_says_so(
     tmp_path: Path, run_cli: Any, write_config: Any
 ) -> None:

@@ -204,3 +204,76 @@ def test_a_version_2_undo_of_a_copy_is_rewritten_and_can_itself_be_undone(
         result = undo_run(h, 3, app_paths=resolve_paths(db_path=db))
         assert result.ok, result.to_dict()
     assert copy.read_text() == original.read_text() == "B"
+
+
+def _v1_postgres(url: str, tmp: Path) -> None:
+    """The same version-1 history as :func:`_v1_database`, on PostgreSQL.
+
+    The tables are made as this code makes them, then taken back to version 1:
+    no host/session/locks columns, a full index on ``state`` instead of the
+    partial ones.
+    """
+    from fileorganizer.history.models import metadata
+    from fileorganizer.history.store import shared_url
+
+    db = tmp / "v1.sqlite"
+    _v1_database(db, tmp)
+    engine = create_engine(shared_url(url))
+    with engine.begin() as conn, sqlite3.connect(db) as lite:
+        metadata.create_all(conn)
+        for column in ("host", "session", "locks"):
+            conn.exec_driver_sql(f"ALTER TABLE runs DROP COLUMN {column}")
+        conn.exec_driver_sql("DROP INDEX ix_operations_planned")
+        conn.exec_driver_sql("DROP INDEX ix_operations_undone")
+        conn.exec_driver_sql("CREATE INDEX ix_operations_state ON operations (state)")
+        conn.exec_driver_sql("INSERT INTO schema_info (id, version) VALUES (1, 1)")
+        for table in ("runs", "operations"):
+            cur = lite.execute(f"SELECT * FROM {table} ORDER BY id")
+            names = [d[0] for d in cur.description]
+            for row in cur.fetchall():
+                values = dict(zip(names, row, strict=True))
+                if "check_inode" in values:
+                    values["check_inode"] = bool(values["check_inode"])
+                cols = ", ".join(names)
+                marks = ", ".join(f"%({n})s" for n in names)
+                conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", values)
+        conn.exec_driver_sql("SELECT setval('runs_id_seq', 2)")
+        conn.exec_driver_sql("SELECT setval('operations_id_seq', 2)")
+    engine.dispose()
+    db.unlink()
+
+
+def test_a_version_1_history_on_postgresql_migrates_recovers_and_undoes(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Both migration steps run on PostgreSQL too (ALTER TABLE, partial indexes)."""
+    _v1_postgres(pg_url, tmp_path)
+    a_src, b_src = tmp_path / "in" / "a.txt", tmp_path / "in" / "b.txt"
+    ap = resolve_paths(database_url=pg_url)
+    with History(url=pg_url) as h:
+        assert h.schema_version == SCHEMA_VERSION == 3
+        with h.engine.connect() as conn:
+            indexes = dict(
+                conn.exec_driver_sql(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'operations'"
+                ).all()
+            )
+            columns = {
+                r[0]
+                for r in conn.exec_driver_sql(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'"
+                )
+            }
+        assert "ix_operations_state" not in indexes
+        assert "WHERE ((state)::text = 'planned'::text)" in indexes["ix_operations_planned"]
+        assert {"host", "session", "locks"} <= columns
+        report = recover(h, ap)
+        assert [(i.op.op_id, i.outcome) for i in report.items] == [("op-b", "not_done")]
+        assert report.runs == [2]
+        result = undo_run(h, 1, app_paths=ap)
+        assert result.ok and len(result.done) == 1
+        assert a_src.read_text() == "A" and b_src.read_text() == "B"
+        assert h.run(1).undone == 1
+        assert h.run(result.run_id or 0).host is not None
+    with History(url=pg_url) as h:
+        assert h.schema_version == 3

@@ -1,4 +1,7 @@
-"""The history store: schema, durability settings, exact paths, hash cache, sim runs."""
+"""The history store: schema, durability settings, exact paths, hash cache, sim runs.
+
+Every test here runs on SQLite and on PostgreSQL (the ``backend`` fixture).
+"""
 
 from __future__ import annotations
 
@@ -8,32 +11,70 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from history_support import app_paths
+from history_support import app_paths, new_history
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from fileorganizer import load_config_text
 from fileorganizer.errors import HistoryError
 from fileorganizer.history import History
 from fileorganizer.history.models import SCHEMA_VERSION
+from fileorganizer.history.store import shared_url
 from fileorganizer.operations import Identity, Intent, Operation, OpKind, OpResult, OpStatus
+from fileorganizer.paths import host_id
 from fileorganizer.session import SessionOptions, organize
 
+pytestmark = pytest.mark.usefixtures("backend")
 
-def test_new_database_has_schema_version_wal_and_full_sync(tmp_path: Path) -> None:
-    with History(tmp_path / "h.sqlite") as h:
+
+def _elsewhere(h: History, sql: str) -> list[tuple[Any, ...]]:
+    """Rows read through a connection of its own (as another process would see them)."""
+    if h.db_path is not None:
+        with sqlite3.connect(h.db_path) as conn:
+            return [tuple(r) for r in conn.execute(sql).fetchall()]
+    assert h.url is not None
+    engine = create_engine(shared_url(h.url), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+                for r in conn.execute(text(sql)).all()
+            ]
+    finally:
+        engine.dispose()
+
+
+def _set_version(h: History, version: int) -> None:
+    with h.transaction() as conn:
+        conn.execute(text("UPDATE schema_info SET version = :v"), {"v": version})
+
+
+def test_new_database_has_schema_version_and_durable_commits(tmp_path: Path) -> None:
+    with new_history(tmp_path / "h.sqlite") as h:
         assert h.schema_version == SCHEMA_VERSION
         with h.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+            if h.dialect == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+            else:
+                # a commit is durable when it returns, whatever the server's default
+                assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+                name = conn.exec_driver_sql("SHOW application_name").scalar()
+                assert name == f"fileorganizer {host_id()}:{os.getpid()}"[:63]
+        # opening again migrates nothing and keeps every row
+        run = h.start_run("run")
+    with new_history(tmp_path / "h.sqlite") as h:
+        assert h.schema_version == SCHEMA_VERSION and h.run(run).host == host_id()
+    assert (h.db_path is None) == (h.dialect == "postgresql")
 
 
 def test_newer_schema_is_refused_and_garbage_is_a_history_error(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
-    History(db).close()
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE schema_info SET version = ?", (SCHEMA_VERSION + 1,))
+    with new_history(db) as h:
+        _set_version(h, SCHEMA_VERSION + 1)
     with pytest.raises(HistoryError, match="schema version"):
-        History(db)
+        new_history(db)
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"this is not a database" * 100)
     with pytest.raises(HistoryError):
@@ -44,13 +85,12 @@ def test_intents_are_committed_before_results_and_paths_round_trip(tmp_path: Pat
     src = os.fsdecode(os.fsencode(str(tmp_path)) + b"/\xff\xfe odd \xe9.txt")
     dst = os.fsdecode(os.fsencode(str(tmp_path)) + b"/out/\x80.txt")
     op = Operation(kind=OpKind.MOVE, src=src, dst=dst, identity=Identity(1, 2, 3, 4))
-    with History(tmp_path / "h.sqlite") as h:
+    with new_history(tmp_path / "h.sqlite") as h:
         run = h.start_run("run")
         journal = h.journal(run)
         journal.record_intents([Intent(op, dst, temp_path=dst + ".tmp")])
         # another connection (another process, after a crash) sees the intent
-        with sqlite3.connect(tmp_path / "h.sqlite") as conn:
-            (state, raw) = conn.execute("SELECT state, src FROM operations").fetchone()
+        ((state, raw),) = _elsewhere(h, "SELECT state, src FROM operations")
         assert state == "planned" and raw == os.fsencode(src)
         journal.record_results(
             [
@@ -64,8 +104,7 @@ def test_intents_are_committed_before_results_and_paths_round_trip(tmp_path: Pat
             ]
         )
         (rec,) = h.operations(run)
-        with sqlite3.connect(tmp_path / "h.sqlite") as conn:
-            stored = conn.execute("SELECT dst, after_dev FROM operations").fetchone()
+        (stored,) = _elsewhere(h, "SELECT dst, after_dev FROM operations")
     assert rec.state == "done" and rec.src == src and rec.final_dst == dst
     assert rec.created_dirs == [os.path.dirname(dst)]
     assert rec.identity == rec.identity_after == Identity(1, 2, 3, 4)
@@ -78,7 +117,7 @@ def test_a_result_that_differs_from_its_intent_is_written_in_full(tmp_path: Path
     op = Operation(kind=OpKind.MOVE, src="/a/x", dst="/b/x", identity=Identity(1, 2, 3, 4))
     moved = Operation(kind=OpKind.COPY, src="/a/y", dst="/b/y", identity=Identity(1, 5, 3, 4))
     failed = Operation(kind=OpKind.MOVE, src="/a/z", dst="/b/z", identity=Identity(1, 6, 3, 4))
-    with History(tmp_path / "h.sqlite") as h:
+    with new_history(tmp_path / "h.sqlite") as h:
         run = h.start_run("run")
         journal = h.journal(run)
         journal.record_intents([Intent(o, o.dst) for o in (op, moved, failed)])
@@ -98,7 +137,7 @@ def test_a_result_that_differs_from_its_intent_is_written_in_full(tmp_path: Path
 
 
 def test_hash_cache_is_keyed_by_identity_and_algo(tmp_path: Path) -> None:
-    with History(tmp_path / "h.sqlite") as h:
+    with new_history(tmp_path / "h.sqlite") as h:
         assert h.get_hash(1, 2, 3, 4, "sha256") is None
         h.put_hash(1, 2, 3, 4, "sha256", "abc")
         h.put_hash(1, 2, 3, 4, "sha256", "abd")  # replaces
@@ -116,3 +155,5 @@ def test_sim_records_nothing_and_needs_no_history(tmp_path: Path, tree: Any) -> 
     assert s.run_id is None and len(s.plan.operations) == 1
     assert (tmp_path / "in" / "a.txt").exists()
     assert not app_paths().db_path.exists()  # not even created
+    with new_history(app_paths().db_path) as h:
+        assert h.runs() == []

@@ -4,7 +4,8 @@ On SQLite, ``RunJournal.record_intents``/``record_results`` build parameter
 tuples with stand-ins for NULL and ASCII paths bound as text (see
 ``journal.INTENT_COLUMNS``); on other databases (PostgreSQL) the same values go
 through SQLAlchemy Core. These tests run both on SQLite and compare every
-column (value and storage class), then check the values themselves.
+column (value and storage class), then check the values themselves; and the
+same calls on PostgreSQL must read back exactly as on SQLite.
 """
 
 from __future__ import annotations
@@ -12,9 +13,15 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
+
+import pytest
+from history_support import new_history
+from sqlalchemy import select
 
 from fileorganizer.history import History
 from fileorganizer.history.journal import RunJournal
+from fileorganizer.history.models import operations, runs
 from fileorganizer.operations import Identity, Intent, Operation, OpKind, OpResult, OpStatus
 
 
@@ -116,24 +123,38 @@ def _rows(db: Path) -> list[tuple[object, ...]]:
 
 def _journal(h: History, run: int, *, portable: bool) -> RunJournal:
     journal = h.journal(run)
-    journal._sqlite = not portable  # the path another database would take
+    if portable:  # the path another database would take: SQLAlchemy Core
+        journal._sqlite = journal._copy = False
     return journal
 
 
-def _write(db: Path, cases: list[tuple[Intent, OpResult]], *, portable: bool) -> list[object]:
+def _write(
+    db: Path, cases: list[tuple[Intent, OpResult]], *, portable: bool, url: str | None = None
+) -> list[object]:
     """The same calls through one path; the rows after the intents, and at the end."""
-    with History(db) as h:
+    with History(db, url=url) as h:
+        rows = (lambda: _rows(db)) if url is None else (lambda: _core_rows(h))
         journal = _journal(h, h.start_run("run"), portable=portable)
         journal.record_intents([i for i, _ in cases[:4]])
         journal.record_intents([i for i, _ in cases[4:]])
-        intents_only = _rows(db)
+        intents_only = rows()
         journal.record_results([r for _, r in cases[:3]])
         # a result for an intent another journal instance wrote (updated by op_id)
         _journal(h, journal.run_id, portable=portable).record_results([r for _, r in cases[3:5]])
         journal.record_results([r for _, r in cases[5:]])
         # (the two the other instance resolved are still pending in this one)
         assert set(journal._pending) == {r.op.op_id for _, r in cases[3:5]}
-    return [intents_only, _rows(db)]
+        return [intents_only, rows()]
+
+
+def _core_rows(h: History) -> list[tuple[Any, ...]]:
+    """Every column of every operation, as SQLAlchemy reads it (ids left out)."""
+    cols = [c for c in operations.columns if c.name != "id"]
+    with h.transaction() as conn:
+        return [
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            for row in conn.execute(select(*cols).order_by(operations.c.id)).all()
+        ]
 
 
 def test_fast_journal_rows_equal_the_portable_rows(tmp_path: Path) -> None:
@@ -169,10 +190,42 @@ def test_fast_journal_rows_equal_the_portable_rows(tmp_path: Path) -> None:
     assert by_id[link.op_id].state == by_id[echo.op_id].state == "done"
 
 
+def test_postgresql_journal_rows_read_back_as_the_sqlite_rows(
+    tmp_path: Path, pg_url: str, pg_server: Any
+) -> None:
+    """COPY and the Core path on PostgreSQL store what SQLite's fast path stores."""
+    (tmp_path / "out").mkdir()
+    cases = _cases(tmp_path)
+    pg = _write(tmp_path / "unused.sqlite", cases, portable=False, url=pg_url)
+    core_url = pg_server.create_database()
+    try:
+        assert _write(tmp_path / "unused.sqlite", cases, portable=True, url=core_url) == pg
+    finally:
+        pg_server.drop_database(core_url)
+    assert not (tmp_path / "unused.sqlite").exists()
+    with History(tmp_path / "fast.sqlite") as lite:
+        journal = lite.journal(lite.start_run("run"))
+        journal.record_intents([i for i, _ in cases[:4]])
+        journal.record_intents([i for i, _ in cases[4:]])
+        lite_intents = _core_rows(lite)
+        journal.record_results([r for _, r in cases[:3]])
+        lite.journal(journal.run_id).record_results([r for _, r in cases[3:5]])
+        journal.record_results([r for _, r in cases[5:]])
+        assert pg == [lite_intents, _core_rows(lite)]
+        lite_recs = lite.operations(journal.run_id)
+    with History(url=pg_url) as h:
+        assert [r.to_dict() for r in h.operations(1)] == [r.to_dict() for r in lite_recs]
+        # the run row too (host and pid recorded)
+        with h.transaction() as conn:
+            (host, pid) = conn.execute(select(runs.c.host, runs.c.pid)).one()
+        assert host and pid == os.getpid()
+
+
+@pytest.mark.usefixtures("backend")
 def test_operations_never_started_are_taken_out_of_the_journal(tmp_path: Path) -> None:
-    ops = [Operation(kind=OpKind.MOVE, src=f"/s/{i}", dst=f"/d/{i}", seq=i) for i in range(5)]
     for portable in (False, True):
-        with History(tmp_path / f"h{portable}.sqlite") as h:
+        ops = [Operation(kind=OpKind.MOVE, src=f"/s/{i}", dst=f"/d/{i}", seq=i) for i in range(5)]
+        with new_history(tmp_path / f"h{portable}.sqlite") as h:
             journal = _journal(h, h.start_run("run"), portable=portable)
             journal.record_intents([Intent(op, op.dst) for op in ops])
             journal.record_results([OpResult(ops[0], OpStatus.DONE)], not_started=ops[1:])
@@ -181,8 +234,9 @@ def test_operations_never_started_are_taken_out_of_the_journal(tmp_path: Path) -
             ]
 
 
+@pytest.mark.usefixtures("backend")
 def test_a_large_batch_gets_consecutive_ids_after_existing_rows(tmp_path: Path) -> None:
-    with History(tmp_path / "h.sqlite") as h:
+    with new_history(tmp_path / "h.sqlite") as h:
         for batch in range(3):
             journal = h.journal(h.start_run("run"))
             ops = [

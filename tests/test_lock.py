@@ -1,4 +1,8 @@
-"""The single-writer lock: a second instance waits or exits 75; nothing is processed twice."""
+"""The single-writer lock: a second instance waits or exits 75; nothing is processed twice.
+
+The lock file is SQLite's; two runs at once also run on PostgreSQL (folder locks,
+tests/test_folder_lock.py has the rest).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from history_support import app_paths, run_rules
+from history_support import app_paths, open_history, run_rules
 
 from fileorganizer.errors import LockHeldError
-from fileorganizer.history import History
 from fileorganizer.lock import RunLock
 
 
@@ -54,6 +57,7 @@ def test_run_while_locked_exits_75(
         run_rules(cfg.read_text())
 
 
+@pytest.mark.usefixtures("backend")
 def test_two_runs_at_once_one_works_nothing_processed_twice(
     tmp_path: Path, tree: Any, write_config: Any
 ) -> None:
@@ -70,7 +74,7 @@ def test_two_runs_at_once_one_works_nothing_processed_twice(
     assert codes in ([0, 0], [0, 75]), [o[1] for o in outs]
     assert len(list((tmp_path / "out").iterdir())) == 200
     assert list((tmp_path / "in").iterdir()) == []
-    with History(app_paths().db_path) as h:
+    with open_history() as h:
         runs = h.runs()
         done = [o for r in runs for o in h.operations(r.id, states=["done"])]
     assert len(done) == 200  # each file moved exactly once, by one of the two

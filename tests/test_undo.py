@@ -1,4 +1,7 @@
-"""Undo through the library and the CLI: reversal, refusals with reasons, redo."""
+"""Undo through the library and the CLI: reversal, refusals with reasons, redo.
+
+Every test runs on SQLite and on PostgreSQL (the ``backend`` fixture).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from history_support import app_paths, run_rules
+from history_support import app_paths, open_history, run_rules
 
 from fileorganizer import load_config_text, plan
 from fileorganizer.errors import UndoError
-from fileorganizer.history import History
 from fileorganizer.session import undo
+
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 def _move_rules(src: Path, dst: str, extra: str = "") -> str:
@@ -51,7 +55,7 @@ def test_undo_refuses_changed_moved_and_occupied_files_per_file(tmp_path: Path, 
     assert (out / "changed.txt").exists() and (out / "occupied.txt").read_text() == "3"
     assert (tmp_path / "in" / "occupied.txt").read_text() == "someone else"
     assert not res.ok
-    with History(app_paths().db_path) as h:
+    with open_history() as h:
         states = {Path(o.src).name: o.state for o in h.operations(s.run_id)}
     assert states == {
         "changed.txt": "done",
@@ -123,7 +127,7 @@ def test_an_undo_is_a_run_that_can_be_undone(tmp_path: Path, tree: Any) -> None:
     u2 = undo(app_paths()).result  # the newest run that changed something: the undo itself
     assert u2.ok and u2.target_run == u1.run_id
     assert tree.read(tmp_path) == after_run
-    with History(app_paths().db_path) as h:
+    with open_history() as h:
         modes = [r.mode for r in h.runs()]
     assert modes == ["undo", "undo", "run"]
 
@@ -155,7 +159,7 @@ def test_undo_round_trips_names_that_are_not_utf8(tmp_path: Path, tree: Any) -> 
     tree.make(tmp_path / "in", {name: b"latin-1 name"})
     before = tree.read(tmp_path)
     s = run_rules(_move_rules(tmp_path / "in", f"{tmp_path}/out/"))
-    with History(app_paths().db_path) as h:
+    with open_history() as h:
         (op,) = h.operations(s.run_id)
     assert os.fsencode(op.src) == os.fsencode(str(tmp_path / "in")) + b"/" + name
     assert undo(app_paths()).result.ok
@@ -184,14 +188,17 @@ def test_cli_history_show_and_undo(
     tree.make(tmp_path / "in", {"a.txt": "A"})
     cfg = write_config(_move_rules(tmp_path / "in", f"{tmp_path}/out/"))
     assert run_cli("sim", "-c", cfg).returncode == 0
-    assert run_cli("run", "-c", cfg).returncode == 0
+    assert run_cli("run", "-c", cfg, env={"FILEORGANIZER_HOST_ID": "nas-2"}).returncode == 0
     hist = run_cli("history", "--format", "json")
     assert hist.returncode == 0, hist.stderr
     runs = json.loads(hist.stdout)["runs"]
     # a sim changes nothing and is not recorded
     assert [(r["id"], r["mode"], r["status"]) for r in runs] == [(1, "run", "ok")]
+    assert runs[0]["host"] == "nas-2" and runs[0]["pid"]  # who ran it
     text = run_cli("history")
     assert "run" in text.stdout
+    shown = run_cli("history", "show", "1")
+    assert f"on host nas-2 (pid {runs[0]['pid']})" in shown.stdout, shown.stdout
     show = run_cli("history", "show", "1", "--format", "json")
     ops = json.loads(show.stdout)["operations"]
     assert [(o["kind"], o["state"]) for o in ops] == [("move", "done")]
@@ -238,11 +245,10 @@ def test_undo_larger_than_a_batch_agrees_with_the_disk(
     assert len(s.result.applied) == 30
     out = tmp_path / "out" / "sub"
     (out / "f13.txt").write_text("changed after the run")
-    db = app_paths().db_path
     args = ["undo", str(s.run_id)] + (["--format", "json"] if fmt == "json" else ["-v"])
     r = cli_main(*args)
     assert r.code == 1
-    with History(db) as h:
+    with open_history() as h:
         ops = h.operations(s.run_id)
         undo_run_id = h.last_undoable_run()
         assert undo_run_id is not None and undo_run_id != s.run_id

@@ -149,7 +149,12 @@ def main() -> None:
             traceback.print_exc()
         message = safe_text(exc)
         if isinstance(exc, HistoryError):
-            message, _code = history_message(exc, app_paths().db_path)
+            try:
+                ap = app_paths()
+            except FileOrganizerError:  # the environment's history setting is what is wrong
+                pass
+            else:
+                message, _code = history_message(exc, ap.db_path, ap.database_url)
         stderr_console().print(f"[bold red]error:[/] {escape(message)}", markup=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

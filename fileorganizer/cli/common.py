@@ -12,16 +12,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from fileorganizer.errors import ConfigError
 from fileorganizer.paths import AppPaths, resolve_paths
-
-if TYPE_CHECKING:
-    pass
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -167,9 +165,14 @@ def stderr_console() -> Console:
     return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
-def app_paths(db: Path | None = None) -> AppPaths:
-    """The tool's paths, with ``--db`` applied."""
-    return resolve_paths(db_path=db)
+def app_paths(db: Path | None = None, db_url: str | None = None) -> AppPaths:
+    """The tool's paths, with ``--db`` or ``--db-url`` applied (not both)."""
+    if db is not None and db_url:
+        raise ConfigError(
+            "give the history once: --db FILE (a SQLite file) or --db-url URL (a shared "
+            "database), not both"
+        )
+    return resolve_paths(db_path=db, database_url=db_url)
 
 
 def safe_text(value: object) -> str:
@@ -221,6 +224,7 @@ from fileorganizer.cli.dberrors import (  # noqa: E402
 from fileorganizer.cli.options import (  # noqa: E402
     ConfigOpt,
     DbOpt,
+    DbUrlOpt,
     FormatOpt,
     HiddenOpt,
     LogFileOpt,
@@ -253,6 +257,7 @@ __all__ = [
     "ChunkedLines",
     "ConfigOpt",
     "DbOpt",
+    "DbUrlOpt",
     "FormatOpt",
     "HiddenOpt",
     "LogFileOpt",

@@ -54,18 +54,24 @@ def _db_reason(exc: BaseException) -> str:
     return " ".join(reason.split())
 
 
-def history_message(exc: BaseException, db_path: Path) -> tuple[str, int]:
-    """One line (and an exit code) for a history database that cannot be used."""
+def history_message(exc: BaseException, db_path: Path, url: str | None = None) -> tuple[str, int]:
+    """One line (and an exit code) for a history database that cannot be used.
+
+    ``url`` is the shared history's URL, if one is in use (shown masked).
+    """
+    from fileorganizer.paths import mask_password
+
     reason = _db_reason(exc)
     low = reason.lower()
+    where = mask_password(url) if url else str(db_path)
     if any(k in low for k in _DISK_FULL):
         return (
-            f"no space left for the history database {db_path}: free some space on its disk "
+            f"no space left for the history database {where}: free some space on its disk "
             "and run again (what was done so far is recorded; an unfinished run is "
             "reconciled on the next start)",
             EXIT_IOERR,
         )
-    if any(k in low for k in _UNREADABLE):
+    if url is None and any(k in low for k in _UNREADABLE):
         q = shlex.quote(str(db_path))
         return (
             f"the history database {db_path} cannot be read ({reason}); move it aside with "
@@ -90,17 +96,17 @@ def history_errors(paths: AppPaths) -> Iterator[None]:
     try:
         yield
     except HistoryError as exc:
-        message, code = history_message(exc, paths.db_path)
+        message, code = history_message(exc, paths.db_path, paths.database_url)
         fail(message, code)
     except OSError as exc:
         if exc.errno != errno.ENOSPC or not _under(exc.filename, paths):
             raise
-        message, code = history_message(exc, paths.db_path)
+        message, code = history_message(exc, paths.db_path, paths.database_url)
         fail(message, code)
     except Exception as exc:
         if not _is_db_error(exc):
             raise
-        message, code = history_message(exc, paths.db_path)
+        message, code = history_message(exc, paths.db_path, paths.database_url)
         fail(message, code)
 
 

@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from fileorganizer.cli.common import (
     DbOpt,
+    DbUrlOpt,
     FormatOpt,
     OutputFormat,
     StopOnSignal,
@@ -31,46 +32,11 @@ from fileorganizer.errors import LocationError
 
 if TYPE_CHECKING:
     from fileorganizer.content.duplicates import DuplicateGroup
-    from fileorganizer.history import History
     from fileorganizer.paths import AppPaths
     from fileorganizer.scan import FileEntry
 
 # The content, history and scanning modules are imported inside the command,
 # so that starting the CLI for another command does not pay for them.
-
-
-class _HistoryHashCache:
-    """The history's hash cache, opened on the first look-up.
-
-    Only files of ``CACHE_MIN_SIZE`` or more are looked up, so a tree of small
-    files never pays for opening the database.
-    """
-
-    def __init__(self, db_path: Path) -> None:
-        self.db_path = db_path
-        self.history: History | None = None
-
-    def _open(self) -> History:
-        if self.history is None:
-            from fileorganizer.history import History
-
-            self.history = History(self.db_path)
-        return self.history
-
-    def get_hash(self, dev: int, ino: int, size: int, mtime_ns: int, algo: str) -> str | None:
-        """A cached digest, or None."""
-        return self._open().get_hash(dev, ino, size, mtime_ns, algo)
-
-    def put_hash(
-        self, dev: int, ino: int, size: int, mtime_ns: int, algo: str, digest: str
-    ) -> None:
-        """Remember a digest."""
-        self._open().put_hash(dev, ino, size, mtime_ns, algo, digest)
-
-    def close(self) -> None:
-        """Close the history if it was opened."""
-        if self.history is not None:
-            self.history.close()
 
 
 def dupes(
@@ -104,6 +70,7 @@ def dupes(
     ] = False,
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     wait: WaitOpt = 0.0,
 ) -> None:
     """Report groups of files with identical content (count, wasted bytes, paths).
@@ -118,6 +85,7 @@ def dupes(
         fail("--dry-run needs --trash or --link")
     from rich.table import Table
 
+    from fileorganizer.applying import LazyHashCache
     from fileorganizer.content.counting import ByteCounter
     from fileorganizer.content.duplicates import find_duplicates, parse_detect_original_by
     from fileorganizer.scan import FileEntry, ScanSpec, scan
@@ -129,7 +97,7 @@ def dupes(
         fail(f"--detect-original-by: {exc}")
     entries: list[FileEntry] = []
     unreadable: list[str] = []
-    ap = app_paths(db)
+    ap = app_paths(db, db_url)
     protected = tuple(str(p) for p in ap.own_paths())
     for p in paths:
         path = p.expanduser().absolute()
@@ -141,7 +109,7 @@ def dupes(
         spec = ScanSpec(str(path), subfolders=True, protected=protected)
         entries.extend(scan(spec, lambda where, exc: unreadable.append(where)))
     counter = ByteCounter()
-    cache = _HistoryHashCache(ap.db_path)
+    cache = LazyHashCache(ap)
     try:
         groups = find_duplicates(
             entries,

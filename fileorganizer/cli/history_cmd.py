@@ -13,6 +13,7 @@ from fileorganizer.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     DbOpt,
+    DbUrlOpt,
     FormatOpt,
     LogFileOpt,
     OutputFormat,
@@ -91,13 +92,14 @@ def history(
     ctx: typer.Context,
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     limit: LimitOpt = 20,
     since: SinceOpt = None,
     mode: ModeOpt = None,
 ) -> None:
     """Show recent runs, newest first: id, start time, mode, status and counts."""
     if ctx.invoked_subcommand is not None:
-        ctx.obj = {"fmt": fmt, "db": db}
+        ctx.obj = {"fmt": fmt, "db": db, "db_url": db_url}
         return
     from fileorganizer.cli.history_table import history_table, parse_since
     from fileorganizer.session import open_history, recover_now
@@ -108,7 +110,7 @@ def history(
             started = parse_since(since)
         except ValueError as exc:
             fail(str(exc))
-    ap = app_paths(db)
+    ap = app_paths(db, db_url)
     with history_errors(ap), open_history(ap) as hist:
         report = recover_now(ap, hist)
         runs = hist.runs(limit, modes=list(mode or ()), since=started)
@@ -129,6 +131,7 @@ def show(
     run: RunArg,
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
 ) -> None:
     """List the operations of RUN, in the order they were carried out."""
     from fileorganizer.cli.history_table import mode_text, when
@@ -138,7 +141,8 @@ def show(
     if fmt is OutputFormat.text and parent.get("fmt") is OutputFormat.json:
         fmt = OutputFormat.json
     db = db or parent.get("db")
-    ap = app_paths(db)
+    db_url = db_url or parent.get("db_url")
+    ap = app_paths(db, db_url)
     with history_errors(ap), open_history(ap) as hist:
         report = recover_now(ap, hist)
         info = hist.run(run)
@@ -153,8 +157,10 @@ def show(
         f"{info.done} done, {info.skipped} skipped, {info.failed} failed"
     )
     if info.host or info.note:
-        where = f"on {info.host} (pid {info.pid})" if info.host else ""
-        out.print(f"[dim]{escape(' '.join(x for x in (where, info.note or '') if x))}[/]")
+        pid = f" (pid {info.pid})" if info.pid else ""
+        where = f"on host {info.host}{pid}" if info.host else ""
+        note = " ".join(x for x in (where, info.note or "") if x)
+        out.print(f"[dim]{escape(safe_text(note))}[/]")
     for o in ops:
         colour = "green" if o.state is OpState.DONE else "yellow"
         line = f"  {o.seq:>4} [{colour}]{o.state.value:<8}[/] {o.kind.value} {_p(o.src)}"
@@ -183,6 +189,7 @@ def prune_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would go.")] = False,
     fmt: FormatOpt = OutputFormat.text,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     wait: WaitOpt = 0.0,
 ) -> None:
     """Forget old runs. A run a newer run still refers to (an undo of it) is kept.
@@ -193,14 +200,14 @@ def prune_cmd(
     from datetime import timedelta
 
     from fileorganizer.history.prune import prune
-    from fileorganizer.lock import RunLock
-    from fileorganizer.session import open_history
+    from fileorganizer.pass_lock import locked_history
 
     parent = ctx.obj or {}
     if fmt is OutputFormat.text and parent.get("fmt") is OutputFormat.json:
         fmt = OutputFormat.json
-    ap = app_paths(db or parent.get("db"))
-    with history_errors(ap), RunLock(ap.lock_path, wait), open_history(ap) as hist:
+    ap = app_paths(db or parent.get("db"), db_url or parent.get("db_url"))
+    # (a shared history's prune touches no folder: it takes no folder lock)
+    with history_errors(ap), locked_history(ap, wait, lambda _h: ()) as (hist, _lock):
         result = prune(hist, timedelta(days=older_than), dry_run=dry_run)
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
@@ -252,6 +259,7 @@ def undo_cmd(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     wait: WaitOpt = 0.0,
     log_file: LogFileOpt = None,
     whole_session: Annotated[
@@ -277,7 +285,7 @@ def undo_cmd(
     def recovered(report: RecoveryReport | None) -> None:
         _report_recovery(report, fmt)
 
-    ap = app_paths(db)
+    ap = app_paths(db, db_url)
     if not dry_run:
         require_writable_state(ap)
     out, err = stdout_console(), stderr_console()

@@ -132,6 +132,17 @@ DbOpt = Annotated[
 ]
 
 
+DbUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db-url",
+        help="A shared history database (postgresql+psycopg://USER:PASSWORD@HOST/DB) for "
+        "several hosts; default: $FILEORGANIZER_DATABASE_URL, else the SQLite file of --db.",
+        show_default=False,
+    ),
+]
+
+
 HiddenOpt = Annotated[
     bool,
     typer.Option(

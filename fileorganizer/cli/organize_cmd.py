@@ -14,6 +14,7 @@ from fileorganizer.cli.common import (
     EXIT_OK,
     ConfigOpt,
     DbOpt,
+    DbUrlOpt,
     FormatOpt,
     HiddenOpt,
     LogFileOpt,
@@ -67,6 +68,7 @@ def _organize(
     tags: list[str] | None,
     skip_tags: list[str] | None,
     db: Path | None,
+    db_url: str | None,
     wait: float,
     dry_run: bool,
     log_file: Path | None,
@@ -77,7 +79,7 @@ def _organize(
     from fileorganizer.cli.summary import Summary
     from fileorganizer.session import SessionOptions, organize
 
-    ap = app_paths(db)
+    ap = app_paths(db, db_url)
     folders, config_path = split_folders_and_config(paths, config_path, ap)
     folders, config_path = enter_working_dir(working_dir, folders, config_path)
     config = resolve_config(config_path, ap)
@@ -232,6 +234,7 @@ def run(
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     wait: WaitOpt = 0.0,
     working_dir: WorkingDirOpt = None,
     log_file: LogFileOpt = None,
@@ -252,6 +255,7 @@ def run(
         tags=tags,
         skip_tags=skip_tags,
         db=db,
+        db_url=db_url,
         wait=wait,
         dry_run=False,
         log_file=log_file,
@@ -268,6 +272,7 @@ def sim(
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     working_dir: WorkingDirOpt = None,
     log_file: LogFileOpt = None,
     hidden: HiddenOpt = False,
@@ -283,6 +288,7 @@ def sim(
         tags=tags,
         skip_tags=skip_tags,
         db=db,
+        db_url=db_url,
         wait=0.0,
         dry_run=True,
         log_file=log_file,

@@ -16,6 +16,7 @@ from fileorganizer.cli.common import (
     EXIT_OK,
     ConfigOpt,
     DbOpt,
+    DbUrlOpt,
     FormatOpt,
     HiddenOpt,
     OutputFormat,
@@ -35,7 +36,7 @@ from fileorganizer.cli.common import (
     stdout_console,
 )
 from fileorganizer.heartbeat import WatcherState
-from fileorganizer.paths import StateDir, ensure_writable_dir, writing_in
+from fileorganizer.paths import StateDir, ensure_writable_dir, mask_password, writing_in
 from fileorganizer.states import RunMode
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ def watch(
     tags: TagsOpt = None,
     skip_tags: SkipTagsOpt = None,
     db: DbOpt = None,
+    db_url: DbUrlOpt = None,
     hidden: HiddenOpt = False,
     heartbeat_interval: Annotated[
         float, typer.Option("--heartbeat-interval", min=0.1, hidden=True)
@@ -172,7 +174,7 @@ def watch(
     from fileorganizer.session import SessionOptions
     from fileorganizer.watch import Watcher, WatchSettings
 
-    ap = app_paths(db)
+    ap = app_paths(db, db_url)
     folders, config = split_folders_and_config(paths, config, ap)
     cfg = resolve_config(config, ap)
     if cfg.builtin and not folders and default_folder:
@@ -210,7 +212,13 @@ def watch(
     else:
         over = ", ".join(safe_text(p) for p in folders)
         where = f"no rules file at {safe_text(ap.config_file)}: built-in rules over {over}"
-    logger.info("fileorganizer watch started (%s); log file %s", where, log_file or ap.log_file)
+    history = mask_password(ap.database_url) if ap.database_url else str(ap.db_path)
+    logger.info(
+        "fileorganizer watch started (%s); history %s; log file %s",
+        where,
+        history,
+        log_file or ap.log_file,
+    )
     try:
         with history_errors(ap):
             watcher.run()
@@ -249,6 +257,7 @@ def status(
         "data_dir": str(ap.data_dir),
         "log_dir": str(ap.log_dir),
         "heartbeat": str(ap.heartbeat_path),
+        "history": mask_password(ap.database_url) if ap.database_url else str(ap.db_path),
     }
     if beat is None:
         state, alive = "not running (no heartbeat)", False
@@ -288,7 +297,7 @@ def status(
         out.print(line)
         for folder in info.get("missing_folders", []):
             out.print(f"  [yellow]missing folder[/] {escape(safe_text(folder))}")
-        for key in ("config_file", "config_dir", "data_dir", "log_dir"):
+        for key in ("config_file", "config_dir", "data_dir", "log_dir", "history"):
             out.print(f"{key.replace('_', ' ')}: {escape(safe_text(info[key]))}")
     raise typer.Exit(EXIT_OK if alive else EXIT_FAILED)
 

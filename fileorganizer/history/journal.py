@@ -9,14 +9,15 @@ expected — and marks every other row of the batch done with one statement.
 The results of an undo also mark the operations they reverse as undone.
 
 On SQLite the rows go through the driver's cursor with stand-in parameters;
-on other databases through SQLAlchemy Core, with the same values (the two
+on PostgreSQL the intents go through one ``COPY`` per batch; otherwise (and
+for results on PostgreSQL) through SQLAlchemy Core, with the same values (the
 writers are :mod:`fileorganizer.history.journal_sql`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fileorganizer.history import journal_sql
@@ -71,12 +72,18 @@ class _Pending:
 class RunJournal:
     """The executor's :class:`~fileorganizer.executor.Journal`, backed by :class:`History`."""
 
-    def __init__(self, history: History, run_id: int) -> None:
+    def __init__(
+        self, history: History, run_id: int, *, guard: Callable[[], None] | None = None
+    ) -> None:
         self.history = history
         self.run_id = run_id
+        #: called before each batch of intents (raises when the pass lost its lock)
+        self.guard = guard
         self._seen_seq: set[int] = set()
         self._pending: dict[str, _Pending] = {}
         self._sqlite = history.dialect == "sqlite"
+        #: PostgreSQL: intents through COPY (else SQLAlchemy Core, the portable path)
+        self._copy = history.dialect == "postgresql"
         #: whether ASCII paths may be bound as text (see above)
         self._text_paths = _ASCII_FS and history.text_encoding == "UTF-8"
 
@@ -98,6 +105,8 @@ class RunJournal:
         """
         if not intents:
             return
+        if self.guard is not None:
+            self.guard()
         created: dict[str, bytes | None] = {}
         exists: dict[str, bool] = {}
         planned: list[tuple[str, str | None, bytes | None, str | None]] = []
@@ -134,11 +143,13 @@ class RunJournal:
                 )
             )
             planned.append((op.op_id, dst, dirs, intent.trash_path))
-        ids = (
-            journal_sql.insert_sqlite(self.history, self.run_id, self._text_paths, values)
-            if self._sqlite
-            else journal_sql.insert_core(self.history, self.run_id, values)
-        )
+        ids: Sequence[int]
+        if self._sqlite:
+            ids = journal_sql.insert_sqlite(self.history, self.run_id, self._text_paths, values)
+        elif self._copy:
+            ids = journal_sql.insert_pg(self.history, self.run_id, values)
+        else:
+            ids = journal_sql.insert_core(self.history, self.run_id, values)
         pending = self._pending
         for row_id, (op_id, dst, dirs, trash) in zip(ids, planned, strict=True):
             pending[op_id] = _Pending(row_id, dst, dirs, trash)

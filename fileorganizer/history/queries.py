@@ -153,6 +153,7 @@ class HistoryQueries:
             host=row.host,
             pid=row.pid,
             session=row.session,
+            locks=row.locks,
         )
 
     def run(self, run_id: int) -> RunInfo:

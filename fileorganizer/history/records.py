@@ -26,6 +26,24 @@ __all__ = [
 ]
 
 
+def same_file_seen_from(here: Identity, recorded: Identity, *, other_host: bool) -> bool:
+    """Whether ``here`` (a stat on this host) is the file ``recorded`` describes.
+
+    A device number is the host's own name for a file system: a share mounted on
+    two hosts (NFS, a Kubernetes volume on two nodes) has a different ``st_dev``
+    on each, while its inode numbers, sizes and mtimes agree. So for a record
+    made on ``other_host`` the device is left out (at a given path, the file
+    system is the share either way).
+    """
+    if other_host:
+        return (here.ino, here.size, here.mtime_ns) == (
+            recorded.ino,
+            recorded.size,
+            recorded.mtime_ns,
+        )
+    return here.same_file(recorded)
+
+
 @dataclass(frozen=True)
 class RunInfo:
     """A run as ``history`` shows it."""
@@ -48,6 +66,8 @@ class RunInfo:
     host: str | None = None
     pid: int | None = None
     session: str | None = None
+    #: the lock keys the run held (``x:KEY``/``s:KEY``, shared history only)
+    locks: str | None = None
 
     @property
     def changed_something(self) -> bool:
@@ -77,6 +97,7 @@ class RunInfo:
             "host": self.host,
             "pid": self.pid,
             "session": self.session,
+            "locks": self.locks,
         }
 
 

@@ -26,7 +26,7 @@ counts.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from fileorganizer.history.decisions import (
     Decision,
@@ -56,6 +56,7 @@ from fileorganizer.history.records import (
     Outcome,
     RecoveryItem,
     RecoveryReport,
+    same_file_seen_from,
 )
 from fileorganizer.operations import Identity, Operation, OpKind
 
@@ -83,12 +84,20 @@ def _ident(path: str) -> Identity | None:
         return None
 
 
-def _matches(now: Identity | None, recorded: Identity | None, *, check_inode: bool = True) -> bool:
+def _matches(
+    now: Identity | None,
+    recorded: Identity | None,
+    *,
+    check_inode: bool = True,
+    other_host: bool = False,
+) -> bool:
     if now is None:
         return False
     if recorded is None:
         return True
-    return now.same_file(recorded) if check_inode else now.same_content_marks(recorded)
+    if not check_inode:
+        return now.same_content_marks(recorded)
+    return same_file_seen_from(now, recorded, other_host=other_host)
 
 
 def _arrived(now: Identity | None, recorded: Identity | None) -> bool:
@@ -101,8 +110,10 @@ def _arrived(now: Identity | None, recorded: Identity | None) -> bool:
 
 
 class _Planner:
-    def __init__(self) -> None:
+    def __init__(self, other_hosts: Collection[int] = ()) -> None:
         self.out = RecoveryPlan()
+        #: runs recorded by another host (device numbers are that host's own)
+        self.other_hosts = frozenset(other_hosts)
         #: (run, path) that an unfinished earlier operation should have created
         self._never_arrived: set[tuple[int, str]] = set()
         #: unfinished transfers by (run, source), to follow chains (a -> b -> c)
@@ -198,7 +209,8 @@ class _Planner:
             self._decide(rec, OpState.SKIPPED, Outcome.NOT_DONE, "interrupted before it started")
             return
         src_now, dst_now = _ident(src), _ident(dst)
-        src_intact = _matches(src_now, rec.identity, check_inode=rec.check_inode)
+        other = rec.run_id in self.other_hosts
+        src_intact = _matches(src_now, rec.identity, check_inode=rec.check_inode, other_host=other)
         done = (OpState.DONE, Outcome.DONE)
         if not src_intact and _arrived(dst_now, rec.identity):
             self._side_files(rec)
@@ -284,7 +296,7 @@ class _Planner:
                 )
                 return
         if src_now is None and rec.identity is not None and rec.check_inode:
-            found = _find_by_inode(os.path.dirname(dst), rec.identity)
+            found = _find_by_inode(os.path.dirname(dst), rec.identity, other_host=other)
             if found is not None:
                 self._side_files(rec)
                 self._decide(rec, *done, f"had been done: {found}", dst=found, after=_ident(found))
@@ -342,23 +354,27 @@ class _Planner:
             )
 
 
-def _find_by_inode(folder: str, ident: Identity) -> str | None:
+def _find_by_inode(folder: str, ident: Identity, *, other_host: bool = False) -> str | None:
     """A same-device move redirected at apply time keeps its inode: look beside ``dst``."""
     try:
         with os.scandir(folder) as it:
             for entry in it:
                 st = entry.stat(follow_symlinks=False)
-                if (st.st_dev, st.st_ino) == (ident.dev, ident.ino):
+                if st.st_ino == ident.ino and (other_host or st.st_dev == ident.dev):
                     return entry.path
     except OSError:
         return None
     return None
 
 
-def plan_recovery(pending: Iterable[OpRecord]) -> RecoveryPlan:
-    """Decide every unfinished intent in ``pending`` from what the disk shows (reads only)."""
+def plan_recovery(pending: Iterable[OpRecord], other_hosts: Collection[int] = ()) -> RecoveryPlan:
+    """Decide every unfinished intent in ``pending`` from what the disk shows (reads only).
+
+    ``other_hosts``: the runs recorded by another host, whose device numbers are not
+    this host's (see :func:`~fileorganizer.history.records.same_file_seen_from`).
+    """
     pending = list(pending)
-    planner = _Planner()
+    planner = _Planner(other_hosts)
     planner.pending_by_src = {
         (op.run_id, op.src): op for op in pending if op.kind in TRANSFER_KINDS
     }

@@ -2,9 +2,9 @@
 
 By default an embedded SQLite file (WAL mode, a busy timeout and
 ``synchronous=FULL``, so a commit is on disk when it returns: the executor's
-intents are durable before the filesystem is touched, invariant 3). Any
-SQLAlchemy URL works too (PostgreSQL for several hosts sharing one volume):
-same schema, same guarantees.
+intents are durable before the filesystem is touched, invariant 3), or a
+PostgreSQL database several hosts share: same schema, same guarantees (the
+engines are made in :mod:`fileorganizer.history.engines`).
 
 Reading runs and operations is in :mod:`fileorganizer.history.queries`; the
 executor's write path is :mod:`fileorganizer.history.journal`.
@@ -14,26 +14,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    create_engine,
-    event,
-    func,
-    insert,
-    inspect,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, update
 from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 
 from fileorganizer.errors import HistoryError
+from fileorganizer.history.engines import mask_url, shared_engine, shared_url, sqlite_engine
 from fileorganizer.history.migrations import MIGRATIONS
 from fileorganizer.history.models import (
     SCHEMA_VERSION,
@@ -51,19 +42,7 @@ from fileorganizer.paths import StateDir, ensure_writable_dir
 if TYPE_CHECKING:
     from fileorganizer.history.journal import RunJournal
 
-BUSY_TIMEOUT_MS = 30_000
-
-
-def mask_url(url: str) -> str:
-    """``url`` with its password replaced by ``***`` (for messages and logs)."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except SQLAlchemyError:
-        return "<unparsable database URL>"
-    except ValueError:
-        return "<unparsable database URL>"
+__all__ = ["History", "mask_url", "shared_url"]
 
 
 class History(HistoryQueries):
@@ -71,7 +50,7 @@ class History(HistoryQueries):
 
     ``History()`` opens the default SQLite file of the user data directory
     (or ``$FILEORGANIZER_DATABASE_URL``); ``History(path)`` a SQLite file;
-    ``History(url="postgresql+psycopg://…")`` any SQLAlchemy database. It is
+    ``History(url="postgresql+psycopg://…")`` a shared PostgreSQL one. It is
     created or migrated when opened. Use as a context manager or call
     :meth:`close`.
     """
@@ -85,6 +64,10 @@ class History(HistoryQueries):
             ap = resolve_paths()
             url = ap.database_url
             db_path = None if url else ap.db_path
+        if url is not None and url.strip().lower().startswith("sqlite"):
+            from fileorganizer.paths import sqlite_url_path
+
+            db_path, url = sqlite_url_path(url), None
         self.url = url
         self.db_path: Path | None = Path(db_path) if db_path is not None and url is None else None
         #: how messages name this database (a URL's password masked)
@@ -98,6 +81,8 @@ class History(HistoryQueries):
                 ) from None
         self.engine = self._make_engine()
         self.dialect = self.engine.dialect.name
+        #: a database server several hosts share (PostgreSQL), not a local file
+        self.shared = self.dialect == "postgresql"
         #: The database's text encoding; always UTF-8 for a database this code created.
         self.text_encoding = "UTF-8"
         try:
@@ -112,16 +97,35 @@ class History(HistoryQueries):
             self.engine.dispose()
             raise HistoryError(self._unusable(exc)) from None
 
-    def _unusable(self, exc: BaseException) -> str:
+    def _scrub(self, exc: BaseException) -> str:
+        """The first line of an error's text, never with the URL's password in it."""
         orig = getattr(exc, "orig", None) or exc
-        why = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+        why = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        if self.url:
+            from sqlalchemy.engine import make_url
+
+            try:
+                parsed = make_url(self.url)
+                secrets = [parsed.password, parsed.query.get("password")]
+            except (SQLAlchemyError, ValueError):
+                secrets = []
+            for secret in secrets:
+                if secret and isinstance(secret, str):
+                    why = why.replace(secret, "***")
+        return why
+
+    def _unusable(self, exc: BaseException) -> str:
+        why = self._scrub(exc)
         if self.db_path is not None:
             aside = f"{self.db_path}.broken"
             return (
                 f"cannot use the history database {self.db_path}: {why}; "
                 f"move it aside (mv '{self.db_path}' '{aside}') and a new one is made"
             )
-        return f"cannot use the history database {self.label}: {why}"
+        hint = ""
+        if isinstance(exc, OperationalError):
+            hint = " (check the server, and the URL of --db-url or $FILEORGANIZER_DATABASE_URL)"
+        return f"cannot use the history database {self.label}: {why}{hint}"
 
     @classmethod
     def open(
@@ -145,32 +149,10 @@ class History(HistoryQueries):
         if self.db_path is None:
             assert self.url is not None
             try:
-                return create_engine(self.url, pool_pre_ping=True)
-            except ImportError as exc:
-                from fileorganizer.errors import MissingExtraError
-
-                raise MissingExtraError(
-                    "a PostgreSQL history", "postgres", exc.name or "psycopg"
-                ) from None
+                return shared_engine(self.url)
             except (SQLAlchemyError, ValueError) as exc:
-                raise HistoryError(f"bad database URL {mask_url(self.url)}: {exc}") from None
-        path = os.fspath(self.db_path)
-
-        def connect() -> sqlite3.Connection:
-            return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-
-        engine = create_engine("sqlite://", creator=connect)
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-
-        return engine
+                raise HistoryError(f"bad database URL {self.label}: {self._scrub(exc)}") from None
+        return sqlite_engine(self.db_path)
 
     def _migrate(self) -> None:
         with self.engine.begin() as conn:
@@ -207,16 +189,12 @@ class History(HistoryQueries):
             return int(conn.execute(select(schema_info.c.version)).scalar_one())
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """A connection in a transaction: committed (durably) on success, else rolled back.
-
-        A database error (locked, disk full, ...) raises :class:`HistoryError`.
-        """
+    def errors(self) -> Iterator[None]:
+        """Turn a database error inside the block into :class:`HistoryError` (one line)."""
         try:
-            with self.engine.begin() as conn:
-                yield conn
+            yield
         except OperationalError as exc:
-            orig = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            orig = self._scrub(exc)
             if "disk is full" in orig or "No space left" in orig:
                 raise HistoryError(
                     f"the history database {self.label} cannot be written: the disk is full"
@@ -224,6 +202,15 @@ class History(HistoryQueries):
             raise HistoryError(f"history database error ({self.label}): {orig}") from None
         except DatabaseError as exc:
             raise HistoryError(self._unusable(exc)) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction: committed (durably) on success, else rolled back.
+
+        A database error (locked, disk full, server gone, ...) raises :class:`HistoryError`.
+        """
+        with self.errors(), self.engine.begin() as conn:
+            yield conn
 
     # -- runs --------------------------------------------------------------
     def start_run(
@@ -340,11 +327,15 @@ class History(HistoryQueries):
                     values["note"] = f"{old.note}; {note}" if old.note else note
                 conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
 
-    def journal(self, run_id: int) -> RunJournal:
-        """The executor's journal for ``run_id``."""
+    def journal(self, run_id: int, *, guard: Callable[[], None] | None = None) -> RunJournal:
+        """The executor's journal for ``run_id``.
+
+        ``guard`` is called before each batch of intents is written (the pass's
+        lock check: a pass that lost its lock stops before touching more files).
+        """
         from fileorganizer.history.journal import RunJournal
 
-        return RunJournal(self, run_id)
+        return RunJournal(self, run_id, guard=guard)
 
     # -- hash cache (filters.base.HashCache) ----------------------------
     def get_hash(self, dev: int, ino: int, size: int, mtime_ns: int, algo: str) -> str | None:

@@ -20,20 +20,25 @@ from __future__ import annotations
 import os
 import stat
 import uuid
-from dataclasses import dataclass
 
 from fileorganizer.errors import HistoryError, UndoError
 from fileorganizer.fsops import same_bytes
-from fileorganizer.history.records import OpRecord, OpState, RunMode, RunStatus
+from fileorganizer.history.records import (
+    OpRecord,
+    OpState,
+    RunMode,
+    RunStatus,
+    same_file_seen_from,
+)
 from fileorganizer.history.store import History
-from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind, OpStatus
+from fileorganizer.history.undo_result import UndoResult
+from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind
 from fileorganizer.plans import Plan, Skip
-from fileorganizer.results import RunResult
 from fileorganizer.vtree import NodeKind, VirtualTree
 
+__all__ = ["UndoResult", "plan_undo", "plan_undo_runs", "session_runs", "undo_target"]
+
 _FOLDER = NodeKind.FOLDER
-#: operations on the folders a run made (counted apart from the files undone)
-_FOLDER_KINDS = frozenset({OpKind.RMDIR, OpKind.MKDIR})
 
 
 class _Refused(Exception):
@@ -109,8 +114,14 @@ def plan_undo_runs(history: History, run_ids: list[int]) -> Plan:
     made: set[str] = set()
     for run_id in run_ids:
         made |= history.created_dirs(run_id)
+    from fileorganizer.paths import host_id
+
+    here = host_id()
     planner = _UndoPlanner(run_ids[0], made)
     for run_id in run_ids:
+        host = history.run(run_id).host
+        # a run another host made: its device numbers are not this host's
+        planner.other_host = host is not None and host != here
         for records in history.iter_operations(run_id, states=[OpState.DONE], newest_first=True):
             for rec in records:
                 planner.add(rec)
@@ -119,10 +130,12 @@ def plan_undo_runs(history: History, run_ids: list[int]) -> Plan:
 
 
 class _UndoPlanner:
-    def __init__(self, run_id: int, made: set[str]) -> None:
+    def __init__(self, run_id: int, made: set[str], *, other_host: bool = False) -> None:
         self.run_id = run_id
         #: folders the run made (removed once the plan leaves them empty)
         self.made = made
+        #: the run being added was made on another host: its device numbers are not ours
+        self.other_host = other_host
         self.vtree = VirtualTree()
         self.plan = Plan(undo_of=run_id)
         #: the prefix of this plan's operation ids (as the planner's: cheap and unique)
@@ -130,8 +143,10 @@ class _UndoPlanner:
         self._last_is_dir = False
 
     # -- checks against the planned tree ---------------------------------------
-    def _present(self, path: str, expected: Identity | None) -> tuple[str, bool]:
-        """Where the file the run left at ``path`` is now, and whether that is elsewhere."""
+    def _present(self, path: str, expected: Identity | None) -> tuple[str, bool, Identity]:
+        """Where the file the run left at ``path`` is now, whether that is elsewhere, and
+        the identity the undo expects there (the recorded one, or for a run of another
+        host what this host sees once it matched)."""
         real = self.vtree.real_path(path)
         if real is None:
             raise _Refused(f"{path} is gone (moved away or deleted after the run)")
@@ -144,13 +159,20 @@ class _UndoPlanner:
         if expected is None:
             raise _Refused(f"no identity was recorded for {path}; left alone")
         chained = real != path
-        if not (now.same_content_marks(expected) if chained else now.same_file(expected)):
-            if (now.dev, now.ino) != (expected.dev, expected.ino) and not chained:
+        other = self.other_host
+        if not (
+            now.same_content_marks(expected)
+            if chained
+            else same_file_seen_from(now, expected, other_host=other)
+        ):
+            inode_now = now.ino if other else (now.dev, now.ino)
+            inode_then = expected.ino if other else (expected.dev, expected.ino)
+            if inode_now != inode_then and not chained:
                 raise _Refused(
                     f"{path} is a different file than the run left there (moved away or replaced)"
                 )
             raise _Refused(f"{path} changed after the run")
-        return real, chained
+        return real, chained, (now if other else expected)
 
     def _free(self, path: str) -> None:
         if path in self.made and self.vtree.is_empty_dir(path):
@@ -193,29 +215,29 @@ class _UndoPlanner:
             here = rec.trash_path if kind is OpKind.TRASH else rec.final_dst
             if here is None:
                 raise _Refused(f"the history does not say where {rec.src} went")
-            real, chained = self._present(here, rec.identity_after)
+            real, chained, ident = self._present(here, rec.identity_after)
             is_dir = self._last_is_dir
             self._free(rec.src)
-            self._emit(rec, inverse, here, rec.src, rec.identity_after, chained)
+            self._emit(rec, inverse, here, rec.src, ident, chained)
             vtree.remove(here, is_dir=is_dir)
             vtree.add(rec.src, real, is_dir=is_dir)
         elif kind is OpKind.RESTORE:
             here = rec.final_dst
             assert here is not None
-            real, chained = self._present(here, rec.identity_after)
-            self._emit(rec, OpKind.TRASH, here, None, rec.identity_after, chained)
+            real, chained, ident = self._present(here, rec.identity_after)
+            self._emit(rec, OpKind.TRASH, here, None, ident, chained)
             vtree.remove(here)
         elif kind in (OpKind.COPY, OpKind.SYMLINK, OpKind.HARDLINK):
             made = rec.final_dst
             assert made is not None
-            real, chained = self._present(made, rec.identity_after)
+            real, chained, ident = self._present(made, rec.identity_after)
             if kind is OpKind.COPY:
                 original = vtree.real_path(rec.src)
                 if original is None or not same_bytes(original, real):
                     raise _Refused(
                         f"the original {rec.src} is gone or differs from the copy; copy {made} kept"
                     )
-            self._emit(rec, inverse, made, None, rec.identity_after, chained, same_as=rec.src)
+            self._emit(rec, inverse, made, None, ident, chained, same_as=rec.src)
             vtree.remove(made)
         elif kind in (OpKind.REMOVE_COPY, OpKind.REMOVE_SYMLINK, OpKind.REMOVE_HARDLINK):
             original = rec.same_as
@@ -299,82 +321,3 @@ def _acted_on(rec: OpRecord) -> str:
     if rec.kind in (OpKind.MOVE, OpKind.RENAME, OpKind.COPY, OpKind.SYMLINK, OpKind.HARDLINK):
         return rec.final_dst or rec.src
     return rec.src
-
-
-@dataclass
-class UndoResult:
-    """What an undo did (or, with ``dry_run``, would do): its plan and, if applied, the result."""
-
-    target_run: int
-    run_id: int | None
-    dry_run: bool
-    plan: Plan
-    result: RunResult | None = None
-
-    def _ops(self, *, folders: bool) -> list[Operation]:
-        """Reversals (or folder removals) done, or in a dry run planned."""
-        if self.result is None:
-            ops = self.plan.operations
-        else:
-            ops = [r.op for r in self.result.results if r.status is OpStatus.DONE]
-        return [op for op in ops if (op.kind in _FOLDER_KINDS) == folders]
-
-    @property
-    def done(self) -> list[Operation]:
-        """The operations that reversed one of the run's (in a dry run: would)."""
-        return self._ops(folders=False)
-
-    @property
-    def removed_dirs(self) -> list[str]:
-        """Folders the run made that the undo removed (in a dry run: would remove)."""
-        return [op.src for op in self._ops(folders=True) if op.kind is OpKind.RMDIR]
-
-    @property
-    def refused(self) -> list[Skip]:
-        """Files left alone, each with its reason (planned, or found at apply time)."""
-        out = [s for s in self.plan.skips if not s.irreversible]
-        if self.result is not None:
-            out.extend(
-                Skip(r.op.src, r.op.rule, r.reason or r.error or "")
-                for r in self.result.results
-                if r.status is not OpStatus.DONE and r.op.reverses is not None
-            )
-        return out
-
-    @property
-    def n_done(self) -> int:
-        """Operations reversed (in a dry run: planned)."""
-        return len(self.done)
-
-    @property
-    def n_refused(self) -> int:
-        """Files left alone (planned skips, plus skips and failures at apply time)."""
-        return len(self.refused)
-
-    @property
-    def n_irreversible(self) -> int:
-        """Operations that cannot be undone (permanent deletes)."""
-        return sum(1 for s in self.plan.skips if s.irreversible)
-
-    @property
-    def ok(self) -> bool:
-        """Everything reversible was reversed (and the undo was not cut short)."""
-        interrupted = self.result is not None and self.result.interrupted
-        return not self.n_refused and not self.n_irreversible and not interrupted
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready description."""
-        return {
-            "undo_of": self.target_run,
-            "run_id": self.run_id,
-            "dry_run": self.dry_run,
-            "undone": self.n_done,
-            "refused": self.n_refused,
-            "irreversible": self.n_irreversible,
-            "interrupted": bool(self.result and self.result.interrupted),
-            "operations": [op.to_dict() for op in self.plan.operations]
-            if self.result is None
-            else [r.to_dict() for r in self.result.results],
-            "skips": [s.to_dict() for s in self.plan.skips],
-            "removed_dirs": self.removed_dirs,
-        }
