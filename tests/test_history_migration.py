@@ -132,7 +132,7 @@ def test_a_version_1_history_migrates_recovers_and_undoes(tmp_path: Path) -> Non
     a_src, b_src = _v1_database(db, tmp_path)
     ap = resolve_paths(db_path=db)
     with History(db) as h:
-        assert h.schema_version == SCHEMA_VERSION == 3
+        assert h.schema_version == SCHEMA_VERSION == 4
         indexes = _index_sql(db)
         assert "ix_operations_state" not in indexes
         assert "WHERE state = 'planned'" in indexes["ix_operations_planned"]
@@ -162,11 +162,12 @@ def test_a_version_1_history_migrates_recovers_and_undoes(tmp_path: Path) -> Non
         assert [r.state for r in h.operations(journal.run_id)] == ["skipped"]
     # opening again is a no-op (and an interrupted migration can run again)
     with History(db) as h:
-        assert h.schema_version == 3
+        assert h.schema_version == 4
     engine = create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
         MIGRATIONS[1](conn)
         MIGRATIONS[2](conn)
+        MIGRATIONS[3](conn)
     engine.dispose()
     assert _index_sql(db) == indexes
 
@@ -204,3 +205,35 @@ def test_a_version_2_undo_of_a_copy_is_rewritten_and_can_itself_be_undone(
         result = undo_run(h, 3, app_paths=resolve_paths(db_path=db))
         assert result.ok, result.to_dict()
     assert copy.read_text() == original.read_text() == "B"
+
+
+def test_a_version_3_history_gains_the_detail_column_and_keeps_its_rows(tmp_path: Path) -> None:
+    """Version 4 adds ``operations.detail`` (a shell command line, the bytes a write added)."""
+    db = tmp_path / "h.sqlite"
+    with History(db) as h:
+        journal = h.journal(h.start_run("run"))
+        op = Operation(kind=OpKind.MOVE, src="/s/a", dst="/d/a")
+        journal.record_intents([Intent(op, op.dst)])
+        journal.record_results([OpResult(op, OpStatus.DONE)])
+    with sqlite3.connect(db) as conn:  # what a version-3 file looks like
+        conn.execute("ALTER TABLE operations DROP COLUMN detail")
+        conn.execute("UPDATE schema_info SET version = 3")
+    with History(db) as h:
+        assert h.schema_version == 4
+        (old,) = h.operations(1)
+        assert (old.op_id, old.state, old.detail) == (op.op_id, "done", None)
+        from fileorganizer.payloads import ShellSpec
+
+        journal = h.journal(h.start_run("run"))
+        shell = Operation(
+            kind=OpKind.SHELL,
+            src="/s/b",
+            message="echo 'b'",
+            payload=ShellSpec("echo 'b'", 1, False),
+        )
+        journal.record_intents([Intent(shell, None)])
+        journal.record_results([OpResult(shell, OpStatus.DONE)])
+        assert [r.detail for r in h.operations(journal.run_id)] == [b"echo 'b'"]
+    with sqlite3.connect(db) as conn:
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(operations)")]
+    assert cols[-1] == "detail"

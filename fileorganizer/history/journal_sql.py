@@ -51,6 +51,7 @@ INTENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("src_mtime_ns", "NULLIF(?, '')"),
     ("created_dirs", "NULLIF(?, 0)"),
     ("reverses", "NULLIF(?, '')"),
+    ("detail", "CAST(NULLIF(?, 0) AS BLOB)"),
 )
 _INSERT_INTENT = (
     f"INSERT INTO operations ({', '.join(c for c, _ in INTENT_COLUMNS)}) "
@@ -90,7 +91,7 @@ def insert_sqlite(
     rows: list[list[Any]] = []
     for v in values:
         (seq, ord_, op_id, kind, rule, action, src, dst, temp, trash, same_as) = v[:11]
-        check_inode, note, ident, dirs, reverses = v[11:]
+        check_inode, note, ident, dirs, reverses, detail = v[11:]
         rows.append(
             [
                 None,
@@ -115,6 +116,7 @@ def insert_sqlite(
                 ),
                 _NULL if dirs is None else dirs,
                 "" if reverses is None else reverses,
+                _NULL if detail is None else detail,
             ]
         )
     # The first insert lets SQLite pick the next rowid and takes the write
@@ -139,7 +141,7 @@ def insert_core(history: History, run_id: int, values: list[tuple[Any, ...]]) ->
     rows: list[dict[str, Any]] = []
     for v in values:
         (seq, ord_, op_id, kind, rule, action, src, dst, temp, trash, same_as) = v[:11]
-        check_inode, note, ident, dirs, reverses = v[11:]
+        check_inode, note, ident, dirs, reverses, detail = v[11:]
         rows.append(
             {
                 "run_id": run_id,
@@ -163,6 +165,7 @@ def insert_core(history: History, run_id: int, values: list[tuple[Any, ...]]) ->
                 "src_mtime_ns": None if ident is None else ident.mtime_ns,
                 "created_dirs": dirs,
                 "reverses": reverses,
+                "detail": detail,
             }
         )
     stmt = insert(operations).returning(operations.c.id, sort_by_parameter_order=True)

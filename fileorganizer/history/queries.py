@@ -73,6 +73,7 @@ def op_record(row: Sequence[Any]) -> OpRecord:
         note,
         undone_by,
         reverses,
+        detail,
     ) = row
     kind = OpKind(kind)
     state = OpState(state)
@@ -105,6 +106,7 @@ def op_record(row: Sequence[Any]) -> OpRecord:
         note=note,
         undone_by=undone_by,
         reverses=reverses,
+        detail=None if detail is None else bytes(detail),
     )
 
 

@@ -162,6 +162,8 @@ class OpRecord:
     note: str | None = None
     undone_by: int | None = None
     reverses: int | None = None
+    #: what a shell/write/macos_tags operation ran or wrote (the command line, the bytes)
+    detail: bytes | None = None
 
     @property
     def final_dst(self) -> str | None:
