@@ -19,6 +19,7 @@ from datetime import datetime
 from itertools import chain
 from typing import Any
 
+from fileorganizer.chains import Question
 from fileorganizer.config.schema import Config, LocationModel, Rule
 from fileorganizer.destinations import RuleContext
 from fileorganizer.errors import FileOrganizerError, LocationError
@@ -54,6 +55,8 @@ class Planner:
         should_stop: Callable[[], bool] | None = None,
         put_back: Mapping[str, Identity] | None = None,
         respect_put_back: bool = False,
+        simulating: bool = False,
+        ask: Callable[[Question], bool] | None = None,
     ) -> None:
         self.config = config
         self.paths = [os.path.abspath(os.path.expanduser(os.fspath(p))) for p in paths or ()]
@@ -85,6 +88,12 @@ class Planner:
             else None
         )
         self._trace: list[RuleTrace] | None = None
+        #: the plan is for ``sim``: actions with ``run_in_simulation`` run while planning
+        self.simulating = simulating
+        #: asks ``confirm``'s questions (a real run on a terminal); None: nobody to ask
+        self.ask = ask
+        #: files the plan's ``write`` actions create (they are not on disk yet)
+        self.outfiles: set[str] = set()
 
     # -- locations -------------------------------------------------------
     def locations_of(self, rule: Rule) -> list[LocationModel]:

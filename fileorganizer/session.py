@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from fileorganizer.chains import Question, require_answerer
 from fileorganizer.planner import Planner
 from fileorganizer.plans import Plan
 from fileorganizer.report import Reporter
@@ -62,6 +63,9 @@ class SessionOptions:
     keep_results: bool = True
     #: The watch session a batch belongs to (``undo --session``).
     session_id: str | None = None
+    #: Asks ``confirm``'s questions in a real run (the CLI's, on a terminal); a run
+    #: whose rules confirm is refused without one. ``sim`` never asks.
+    ask: Callable[[Question], bool] | None = None
 
 
 @dataclass
@@ -117,6 +121,8 @@ def make_planner(
         should_stop=options.should_stop,
         put_back=put_back,
         respect_put_back=options.mode == "watch",
+        simulating=options.dry_run,
+        ask=None if options.dry_run else options.ask,
     )
 
 
@@ -159,6 +165,9 @@ def organize(
     """
     if options.dry_run:
         return _simulate(config, options)
+    require_answerer(
+        config.selected(set(options.tags) or None, set(options.skip_tags) or None), options.ask
+    )
     from fileorganizer.history.records import RunMode, RunStatus
     from fileorganizer.lock import RunLock
     from fileorganizer.results import RunResult
