@@ -24,7 +24,19 @@ from fileorganizer.errors import HistoryError, UndoError
 from fileorganizer.fsops import same_bytes
 from fileorganizer.history.records import OpRecord, OpState, RunMode, RunStatus
 from fileorganizer.history.store import History
-from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind, OpStatus
+from fileorganizer.history.undo_write import (
+    IRREVERSIBLE_ACTIONS,
+    UnwritePlanner,
+    irreversible_reason,
+)
+from fileorganizer.operations import (
+    ConflictMode,
+    Identity,
+    Operation,
+    OpKind,
+    OpPayload,
+    OpStatus,
+)
 from fileorganizer.plans import Plan, Skip
 from fileorganizer.results import RunResult
 from fileorganizer.vtree import NodeKind, VirtualTree
@@ -86,6 +98,7 @@ class _UndoPlanner:
         self.run_id = run_id
         self.vtree = VirtualTree()
         self.plan = Plan(undo_of=run_id)
+        self._unwrites = UnwritePlanner(self)
 
     # -- checks against the planned tree ---------------------------------------
     def _present(self, path: str, expected: Identity | None) -> tuple[str, bool]:
@@ -123,20 +136,22 @@ class _UndoPlanner:
         kind = rec.kind
         if kind is OpKind.ECHO or kind is OpKind.CLEANUP:
             return
-        if kind is OpKind.DELETE:
+        if kind is OpKind.DELETE or kind in IRREVERSIBLE_ACTIONS:
             self.plan.skips.append(
-                Skip(
-                    rec.src,
-                    rec.rule,
-                    f"cannot be undone: {rec.src} was permanently deleted",
-                    irreversible=True,
-                )
+                Skip(rec.src, rec.rule, irreversible_reason(rec), irreversible=True)
             )
             return
         try:
+            if kind is OpKind.WRITE:
+                self._unwrites.add(rec)
+                return
             self._add(rec)
         except _Refused as exc:
             self.plan.skips.append(Skip(_acted_on(rec), rec.rule, str(exc)))
+
+    def refuse(self, rec: OpRecord, why: str) -> None:
+        """Plan that ``rec`` is left as it is, with the reason."""
+        self.plan.skips.append(Skip(_acted_on(rec), rec.rule, why))
 
     def _add(self, rec: OpRecord) -> None:
         kind, vtree = rec.kind, self.vtree
@@ -201,6 +216,7 @@ class _UndoPlanner:
         chained: bool,
         *,
         same_as: str | None = None,
+        payload: OpPayload | None = None,
     ) -> None:
         ops = self.plan.operations
         ops.append(
@@ -217,6 +233,7 @@ class _UndoPlanner:
                 note=f"undo of operation {rec.id} (run {rec.run_id})",
                 same_as=same_as,
                 reverses=rec.id,
+                payload=payload,
             )
         )
 
