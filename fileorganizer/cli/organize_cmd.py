@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -61,6 +62,7 @@ def _organize(
     wait: float,
     dry_run: bool,
 ) -> None:
+    from fileorganizer.cli.ask import TerminalAsker
     from fileorganizer.cli.render import ConsoleReporter
     from fileorganizer.session import SessionOptions, organize
 
@@ -77,6 +79,7 @@ def _organize(
     if not text:
         reporter.wants_progress = False
     stop = StopOnSignal()
+    ask = None if dry_run or not sys.stdin.isatty() else TerminalAsker(err, reporter, stop)
     options = SessionOptions(
         app_paths=ap,
         paths=[str(p) for p in folders],
@@ -89,6 +92,7 @@ def _organize(
         should_stop=stop.requested,
         # text output needs only counts: don't hold a result per file in memory
         keep_results=not text or verbose,
+        ask=ask,
     )
     try:
         with stop:
@@ -134,8 +138,9 @@ def _render(session: SessionResult, *, fmt: OutputFormat, quiet: bool, dry_run: 
     if dry_run:
         render_plan(out, plan, quiet=quiet)
         if plan.irreversible:
+            kinds = ", ".join(sorted({op.kind.value for op in plan.irreversible}))
             out.print(
-                f"[bold red]{len(plan.irreversible)} operation(s) cannot be undone (delete)[/]"
+                f"[bold red]{len(plan.irreversible)} operation(s) cannot be undone ({kinds})[/]"
             )
     err = stderr_console()
     if plan.interrupted:

@@ -39,7 +39,41 @@ _VERB = {
     OpKind.RMDIR: "remove folder",
     OpKind.MKDIR: "make folder",
     OpKind.CLEANUP: "clean up",
+    OpKind.SHELL: "shell",
+    OpKind.PYTHON: "python",
+    OpKind.WRITE: "write",
+    OpKind.UNWRITE: "put back",
+    OpKind.MACOS_TAGS: "tag",
 }
+
+
+def _action_line(op: Operation, c: Any) -> str | None:
+    """The line of a shell, python, write or tagging operation (None: another kind)."""
+    kind = op.kind
+    if kind is OpKind.SHELL:
+        line = f"{c('green', 'shell')} $ {safe_text(op.message or '')}"
+    elif kind is OpKind.PYTHON:
+        if op.message:  # what the code printed, shown like echo (line by line)
+            return "\n".join(safe_text(line) for line in op.message.split("\n"))
+        line = f"{c('green', 'python')} {safe_text(op.src)}"
+    elif kind is OpKind.WRITE:
+        text = safe_text(op.message or "")
+        line = f"{c('green', 'write')} {safe_text(op.src)} ({op.note}): {text!r}"
+        return line
+    elif kind is OpKind.MACOS_TAGS:
+        line = f"{c('green', 'tag')} {safe_text(op.src)}: {safe_text(op.message or '')}"
+    elif kind is OpKind.UNWRITE:
+        return f"{c('green', 'put back')} {safe_text(op.src)} (undo of a write)"
+    else:
+        return None
+    if op.note:
+        line += f" {c('dim', '(' + op.note + ')')}"
+    return line + f" {c('red', '(irreversible)')}"
+
+
+_ACTION_KINDS = frozenset(
+    {OpKind.SHELL, OpKind.PYTHON, OpKind.WRITE, OpKind.UNWRITE, OpKind.MACOS_TAGS}
+)
 
 
 def _p(path: str | None) -> str:
@@ -59,6 +93,10 @@ def plain_line(op: Operation, dst: str | None = None, *, color: bool = False) ->
         return f"{c('cyan', 'echo')} {safe_text(op.message or '')}"
     if op.kind is OpKind.DELETE:
         return f"{c('bold red', _VERB[op.kind])} {safe_text(op.src)} {c('red', '(irreversible)')}"
+    if op.kind in _ACTION_KINDS:
+        got = _action_line(op, c)
+        assert got is not None
+        return got
     target = dst if dst is not None else op.dst
     line = f"{c('green', _VERB[op.kind])} {safe_text(op.src)}"
     if target:
@@ -73,6 +111,8 @@ def describe(op: Operation, dst: str | None = None) -> str:
     verb = _VERB[op.kind]
     if op.kind is OpKind.ECHO:
         return f"[cyan]echo[/] {escape(safe_text(op.message or ''))}"
+    if op.kind in _ACTION_KINDS:
+        return escape(plain_line(op, dst))
     target = dst if dst is not None else op.dst
     line = f"[green]{verb}[/] {_p(op.src)}"
     if target:
@@ -168,6 +208,8 @@ class ConsoleReporter(Reporter):
             )
 
     def failed(self, result: OpResult) -> None:
+        if result.op.kind is OpKind.PYTHON and result.op.message:
+            self.line(plain_line(result.op))  # what the code printed before it failed
         self.flush_lines()
         self.err.print(
             f"[red]failed[/] {_p(result.op.src)}: {escape(safe_text(result.error or ''))}"
