@@ -160,3 +160,16 @@ def test_organize_sim_disagrees_with_its_run_and_fileorganizer_sim_does_not(tmp_
 
     ops = json.loads(fo_sim)["operations"]
     assert len(ops) == 1 and ops[0]["src"].endswith("Report10.pdf")  # natural order
+
+
+def test_shell_placeholders_are_one_word_here_and_split_by_organize(tmp_path, organize_exe):
+    # organize puts {path} into the command as it is: a name with a space becomes two
+    # words (and a name like $(cmd) would run). Here each value is one quoted word.
+    config = _rule(
+        "    filters: [{name: {startswith: report}}]\n"
+        "    actions: [{shell: \"printf '%s\\\\n' {path.name} >> args.txt\"}]\n"
+    )
+    org, fo, p_org, p_fo = run_both(tmp_path, config, organize_exe)
+    assert p_org.returncode == 0 and p_fo.returncode == 0, p_org.stderr + p_fo.stderr
+    assert fo["args.txt"] == b"report 1.pdf\nreport 2.pdf\n"
+    assert org["args.txt"] == b"report\n1.pdf\nreport\n2.pdf\n"
