@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from history_support import app_paths, assert_history_matches_disk
+from history_support import app_paths
 
 from fileorganizer.actions.macos_tags import parse_tag, tags_plist
 from fileorganizer.crash import ENV_CRASH_AT
