@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from fileorganizer.crash import crashpoint
-from fileorganizer.errors import FileOrganizerError
+from fileorganizer.errors import DestinationExistsError, FileOrganizerError
 from fileorganizer.fsops import inplace, makedirs, temp_path_for
 from fileorganizer.operations import Identity, Intent, Operation, OpKind, OpResult, OpStatus
 from fileorganizer.payloads import (
@@ -202,7 +202,7 @@ class ActionAppliers:
             temp = intent.temp_path or path + ".fileorganizer-new"
             try:
                 inplace.create_with(path, data, temp)
-            except FileExistsError:
+            except (FileExistsError, DestinationExistsError):
                 return OpResult(
                     op,
                     OpStatus.SKIPPED,
