@@ -194,6 +194,9 @@ class OpRecord:
             "undone_by": self.undone_by,
             "reverses": self.reverses,
             "reversible": self.kind.reversible,
+            "detail": None
+            if self.detail is None
+            else self.detail.decode("utf-8", "backslashreplace"),
         }
 
 
