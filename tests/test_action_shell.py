@@ -199,6 +199,10 @@ def test_undo_says_a_command_cannot_be_undone_and_undoes_the_rest(
     )
     assert run_cli("run", "-c", rules).returncode == 0
     assert (tmp_path / "c").read_text() == "x"
+    shown = run_cli("history", "show", "1")
+    assert f"shell {tmp_path}/out/a.txt $ cp {tmp_path}/out/a.txt {tmp_path}/c (irreversible)" in (
+        " ".join(shown.stdout.split())
+    )
     dry = run_cli("undo", "--dry-run")
     assert "cannot be undone: the shell command for" in dry.stdout + dry.stderr
     proc = run_cli("undo")

@@ -19,21 +19,20 @@ if TYPE_CHECKING:
 class TerminalAsker:
     """Asks each question on stderr and reads y/n from stdin.
 
-    Ctrl-C or end of input at a prompt answers no to it and to every later
-    question, and stops the run before anything is applied.
+    Ctrl-C or end of input at a prompt stops the run there: it is still
+    planning, so nothing has been changed (exit 130).
     """
 
     def __init__(self, err: Console, reporter: ConsoleReporter, stop: StopOnSignal) -> None:
         self.err = err
         self.reporter = reporter
         self.stop = stop
-        self.stopped = False
 
     def __call__(self, question: Question) -> bool:
         from rich.prompt import Confirm
 
-        if self.stopped or self.stop.requested():
-            return False
+        if self.stop.requested():
+            return False  # (a signal came while planning: the run stops before applying)
         self.reporter.close()  # (no progress bar under the prompt)
         prompt = (
             f"[bold]{escape(safe_text(question.path))}[/] "
@@ -43,7 +42,6 @@ class TerminalAsker:
             with self.stop.prompting():
                 return bool(Confirm.ask(prompt, default=question.default, console=self.err))
         except (EOFError, KeyboardInterrupt):
-            self.stopped = True
-            self.stop.request()
             self.err.print()
-            return False
+            self.err.print("[yellow]stopped at a question[/]: nothing was changed")
+            raise KeyboardInterrupt from None

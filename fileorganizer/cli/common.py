@@ -186,13 +186,6 @@ class StopOnSignal:
         """Whether a signal asked to stop."""
         return self.signum is not None
 
-    def request(self) -> None:
-        """Stop as a SIGINT would (Ctrl-C at a prompt)."""
-        import signal
-
-        if self.signum is None:
-            self.signum = signal.SIGINT
-
     @contextlib.contextmanager
     def prompting(self) -> Iterator[None]:
         """While waiting for an answer, Ctrl-C interrupts at once (KeyboardInterrupt)."""

@@ -22,6 +22,7 @@ from fileorganizer.cli.common import (
     stderr_console,
     stdout_console,
 )
+from fileorganizer.operations import OpKind
 
 if TYPE_CHECKING:
     from fileorganizer.history import RecoveryReport, RunInfo, UndoResult
@@ -149,9 +150,12 @@ def show(
     for o in ops:
         colour = "green" if o.state == "done" else "yellow"
         line = f"  {o.seq:>4} [{colour}]{o.state:<8}[/] {o.kind} {_p(o.src)}"
-        if o.target:
+        if o.target and o.target != o.src:
             line += f" [dim]->[/] {_p(o.target)}"
-        if o.kind == "delete":
+        if o.detail and o.kind in (OpKind.SHELL, OpKind.WRITE, OpKind.MACOS_TAGS):
+            shown = o.detail.decode("utf-8", "backslashreplace")
+            line += f" [dim]{'$ ' if o.kind is OpKind.SHELL else ''}{escape(safe_text(shown))}[/]"
+        if not o.kind.reversible:
             line += " [red](irreversible)[/]"
         why = o.error or o.reason
         if why:
@@ -178,7 +182,7 @@ def _render_undo(result: UndoResult, *, quiet: bool) -> None:
     if result.result is not None and result.result.interrupted:
         line += f", [yellow]interrupted: {result.result.not_started} not started[/]"
     err.print(line)
-    if result.run_id is not None and result.n_done:
+    if result.run_id is not None and any(op.kind.reversible for op in result.done):
         err.print(f"[dim]undo this undo with 'fileorganizer undo {result.run_id}'[/]")
 
 
