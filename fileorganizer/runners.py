@@ -75,6 +75,19 @@ def run_shell(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    try:
+        return _wait(proc, timeout, should_stop)
+    except BaseException:  # (a second Ctrl-C): the command does not outlive us
+        _kill_group(proc)
+        proc.wait()
+        raise
+
+
+def _wait(
+    proc: subprocess.Popen[bytes],
+    timeout: float,
+    should_stop: Callable[[], bool] | None,
+) -> ShellRun:
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
     timed_out = stopped = False

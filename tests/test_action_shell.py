@@ -233,3 +233,38 @@ def test_check_refuses_the_output_where_a_plan_needs_it_and_unsafe_placeholders(
         load_config_text(_rules(tmp_path, "shell: 'echo `cat {path}`'"))
     with pytest.raises(ConfigError, match="greater than 0"):
         load_config_text(_rules(tmp_path, "shell: {cmd: 'true', timeout: 0}"))
+
+
+def test_ctrl_c_during_a_command_kills_it_and_stops_the_run(
+    tmp_path: Path, tree: Any, write_config: Any
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    tree.make(tmp_path / "in", {"a.txt": "x", "b.txt": "y"})
+    started = tmp_path / "started"
+    rules = write_config(
+        _rules(
+            tmp_path / "in",
+            f"shell: 'echo $$ > {started}; sleep 300'",
+            f"move: '{tmp_path}/out/'",
+        )
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fileorganizer", "run", "-c", str(rules)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (started.exists() and started.read_text().strip()):
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "stopped by a signal before it finished (killed)" in err
+    assert _gone_or_zombie(int(started.read_text()))
+    assert not (tmp_path / "out").exists()  # nothing after it ran, for either file
