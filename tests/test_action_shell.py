@@ -263,7 +263,7 @@ def test_ctrl_c_during_a_command_kills_it_and_stops_the_run(
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "stopped by a signal before it finished (killed)" in err
     assert _gone_or_zombie(int(started.read_text()))
