@@ -13,8 +13,9 @@ import os
 from collections.abc import Callable
 
 from fileorganizer import fsops
+from fileorganizer.apply_actions import ACTION_KINDS, GATE_KINDS, ActionAppliers
 from fileorganizer.conflict import next_free_name
-from fileorganizer.errors import DestinationExistsError, FileOrganizerError
+from fileorganizer.errors import DestinationExistsError, FileOrganizerError, SourceChangedError
 from fileorganizer.operations import (
     ConflictMode,
     Identity,
@@ -29,7 +30,15 @@ MakeRoom = Callable[[Operation, OpKind, str, "str | None"], OpResult]
 
 #: kinds whose source is checked against the recorded identity before acting
 _NO_SOURCE_CHECK = frozenset(
-    {OpKind.ECHO, OpKind.SYMLINK, OpKind.RMDIR, OpKind.MKDIR, OpKind.CLEANUP}
+    {
+        OpKind.ECHO,
+        OpKind.SYMLINK,
+        OpKind.RMDIR,
+        OpKind.MKDIR,
+        OpKind.CLEANUP,
+        OpKind.WRITE,  # (its file is the outfile: checked by the write itself)
+        OpKind.UNWRITE,
+    }
 )
 _TO_DESTINATION = frozenset(
     {OpKind.MOVE, OpKind.RENAME, OpKind.COPY, OpKind.SYMLINK, OpKind.HARDLINK, OpKind.RESTORE}
@@ -46,6 +55,7 @@ class Appliers:
         verify_hash: bool,
         make_room: MakeRoom,
         redirects: dict[str, str],
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.trash = trash
         self.verify_hash = verify_hash
@@ -57,15 +67,32 @@ class Appliers:
         self._crossed = True
         #: operations added at apply time to make room (overwrite of a newcomer)
         self.extra_results: list[OpResult] = []
+        #: shell, python, write and macos_tags operations, and what a run learns from them
+        self.actions = ActionAppliers(should_stop)
 
     def apply(self, intent: Intent) -> OpResult:
         """Re-check and carry out ``intent.op`` (errors propagate to the executor)."""
         op = intent.op
         kind = op.kind
+        if op.after is not None:
+            held = self.actions.held_back(op)
+            if held is not None:
+                return held
         if kind is OpKind.ECHO:
+            if op.payload is not None:
+                return self.actions.echo(op)
             return OpResult(op, OpStatus.DONE)
         if kind not in _NO_SOURCE_CHECK:
-            self._checked = fsops.check_identity(op.src, op.identity, check_inode=op.check_inode)
+            try:
+                self._checked = fsops.check_identity(
+                    op.src, self.actions.expected(op), check_inode=op.check_inode
+                )
+            except SourceChangedError:
+                if kind in GATE_KINDS:
+                    self.actions.blocked.add(op.op_id)
+                raise
+        if kind in ACTION_KINDS:
+            return self.actions.apply(intent, self._checked)
         if kind in _TO_DESTINATION:
             return self._to_destination(intent)
         if kind is OpKind.TRASH:

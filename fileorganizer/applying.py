@@ -167,6 +167,7 @@ def apply_ops(
     should_stop: Callable[[], bool] | None = None,
     keep_results: bool = True,
 ) -> RunResult:
+    from fileorganizer.apply_actions import WRITE_BACKUPS
     from fileorganizer.executor import Executor
     from fileorganizer.fsops import Trash
 
@@ -176,6 +177,7 @@ def apply_ops(
         trash=Trash(app_paths.trash_dir),
         should_stop=should_stop,
         keep_results=keep_results,
+        backup_dir=str(app_paths.data_dir / WRITE_BACKUPS),
     )
     # a caller that keeps no per-file results needs no operation once it is done
     return executor.apply(operations, release=not keep_results)

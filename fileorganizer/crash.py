@@ -21,6 +21,8 @@ POINTS = (
     "before_done_commit",
     "trash_after_info",
     "trash_after_rename",
+    "write_after_backup",
+    "mid_write",
 )
 
 

@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from fileorganizer.chains import ChainContext
 from fileorganizer.conflict import next_free_name
 from fileorganizer.errors import TemplateError, UnsafePathError
 from fileorganizer.filters.base import LAZY_PLACEHOLDERS, FilterContext
@@ -37,6 +38,7 @@ from fileorganizer.operations import (
     Operation,
     OpKind,
 )
+from fileorganizer.payloads import LateText
 from fileorganizer.plans import Skip
 from fileorganizer.scan import FileEntry
 from fileorganizer.templates import compile_template
@@ -100,8 +102,12 @@ def fixed_root(dest: str) -> str | None:
     return norm(fixed if fixed.endswith(os.sep) and cut < len(dest) else os.path.dirname(fixed))
 
 
-class RuleContext:
-    """What an action sees while planning one matched entry of one rule."""
+class RuleContext(ChainContext):
+    """What an action sees while planning one matched entry of one rule.
+
+    The chain of one file's actions (the gate after a ``shell``/``python``
+    operation, late values, ``confirm``'s questions) is :class:`ChainContext`.
+    """
 
     def __init__(self, planner: Planner, rule: Rule, fctx: FilterContext) -> None:
         self.planner = planner
@@ -117,6 +123,7 @@ class RuleContext:
         self._policies: dict[int, tuple[ConflictMode, str]] = {}
         #: destination template -> its fixed root (see :func:`fixed_root`)
         self._roots: dict[str, str | None] = {}
+        self._written_by = set()
 
     # -- templates --------------------------------------------------------
     def context(self, entry: FileEntry, names: frozenset[str]) -> dict[str, Any]:
@@ -277,7 +284,7 @@ class RuleContext:
             check_inode=not chained,
             note=f"make room (on_conflict: {why})",
         )
-        self.planner.add_operation(op)
+        self._add(op)
         node = self.vtree.kind(path)
         self.vtree.remove(path, is_dir=node is _FOLDER)
         if dst is not None:
@@ -316,7 +323,7 @@ class RuleContext:
 
     def transfer(self, kind: OpKind, entry: FileEntry, dst: str, action: Action) -> FileEntry:
         """Plan a move/rename/copy of ``entry`` to ``dst``; return the entry at ``dst``."""
-        self.planner.add_operation(self._op(kind, entry, dst, action))
+        self._add(self._op(kind, entry, dst, action))
         is_link = not entry.is_dir and stat.S_ISLNK(entry.lstat().st_mode)
         if kind is _COPY:
             self.vtree.add(dst, entry.real_path, is_dir=entry.is_dir, is_link=is_link)
@@ -334,7 +341,7 @@ class RuleContext:
         original = getattr(dup, "original", None) if dup is not None else None
         if original:
             op = replace(op, same_as=str(original))
-        self.planner.add_operation(op)
+        self._add(op)
         self.vtree.remove(entry.path, is_dir=entry.is_dir)
 
     def link(self, kind: OpKind, entry: FileEntry, dst: str, action: Action) -> None:
@@ -342,12 +349,14 @@ class RuleContext:
         op = self._op(kind, entry, dst, action)
         if kind is OpKind.SYMLINK:
             op = replace(op, src=os.path.abspath(entry.path))
-        self.planner.add_operation(op)
+        self._add(op)
         self.vtree.add(dst, entry.real_path, is_dir=False, is_link=kind is OpKind.SYMLINK)
 
     def echo(self, entry: FileEntry, msg: str) -> None:
-        """Plan an echo message."""
-        text = self.render(entry, msg, as_path=False)
+        """Plan an echo message (rendered when applied if it uses a late value)."""
+        template = compile_template(msg)
+        late = self.late_sources(template.names)
+        text = template.render(self.variables(entry, template.names))
         op = Operation(
             kind=OpKind.ECHO,
             src=entry.path,
@@ -355,5 +364,6 @@ class RuleContext:
             rule_index=self.rule.index,
             action="echo",
             message=text,
+            payload=LateText(template, self.context(entry, template.names), late) if late else None,
         )
-        self.planner.add_operation(op)
+        self._add(op)

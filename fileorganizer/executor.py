@@ -18,6 +18,7 @@ from typing import Protocol
 
 from fileorganizer import fsops
 from fileorganizer.apply import Appliers
+from fileorganizer.apply_actions import WRITE_BACKUPS, write_intent
 from fileorganizer.crash import crashpoint
 from fileorganizer.errors import FileOrganizerError, SourceChangedError
 from fileorganizer.operations import Intent, Operation, OpKind, OpResult, OpStatus
@@ -74,8 +75,9 @@ class Executor:
         verify_hash: bool = False,
         should_stop: Callable[[], bool] | None = None,
         keep_results: bool = True,
+        backup_dir: str | None = None,
     ) -> None:
-        from fileorganizer.paths import default_trash_dir
+        from fileorganizer.paths import default_trash_dir, resolve_paths
 
         self.journal = journal or NullJournal()
         self.reporter = reporter or Reporter()
@@ -86,7 +88,11 @@ class Executor:
         self.keep_results = keep_results
         #: planned path -> real path, for ops whose destination moved at apply time
         self._redirects: dict[str, str] = {}
-        self.appliers = Appliers(self.trash, verify_hash, self._make_room, self._redirects)
+        self.appliers = Appliers(
+            self.trash, verify_hash, self._make_room, self._redirects, should_stop
+        )
+        #: where a ``write`` saves a file's previous contents (in the data folder)
+        self.backup_dir = backup_dir or str(resolve_paths().data_dir / WRITE_BACKUPS)
 
     def apply(self, operations: Sequence[Operation], *, release: bool = False) -> RunResult:
         """Apply ``operations`` in order, in journaled batches.
@@ -182,6 +188,8 @@ class Executor:
             return Intent(op, op.dst, temp_path=temp, trash_path=op.src)
         if kind in _TEMP_KINDS and op.dst:
             return Intent(op, op.dst, temp_path=fsops.temp_path_for(op.dst, op.op_id))
+        if kind is OpKind.WRITE:
+            return write_intent(op, self.backup_dir)
         return Intent(op, op.dst)
 
     def _apply_one(self, intent: Intent) -> OpResult:

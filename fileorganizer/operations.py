@@ -29,6 +29,14 @@ class OpKind(StrEnum):
     SYMLINK = "symlink"
     HARDLINK = "hardlink"
     ECHO = "echo"
+    #: run a shell command for the entry (``message``: the command line); irreversible
+    SHELL = "shell"
+    #: run a rule's Python code for the entry; irreversible
+    PYTHON = "python"
+    #: write text into the file at ``src`` in place (``dst``: the same path when it creates it)
+    WRITE = "write"
+    #: add macOS Finder tags to the entry; irreversible
+    MACOS_TAGS = "macos_tags"
     #: a trashed file back to where it was (``src`` the trash path)
     RESTORE = "restore"
     #: remove a copy the tool made, while it is unchanged and equal to ``same_as``
@@ -43,6 +51,8 @@ class OpKind(StrEnum):
     MKDIR = "mkdir"
     #: remove a leftover of the tool's own (a temporary file, an orphaned trash entry)
     CLEANUP = "cleanup"
+    #: put back what a ``write`` changed (the inverse of ``write``; cannot itself be undone)
+    UNWRITE = "unwrite"
 
     @property
     def changes_disk(self) -> bool:
@@ -92,7 +102,8 @@ _REMOVES_SOURCE = frozenset(
 _TRANSFERS = frozenset({OpKind.MOVE, OpKind.RENAME, OpKind.TRASH, OpKind.RESTORE})
 _CREATES = frozenset({OpKind.COPY, OpKind.SYMLINK, OpKind.HARDLINK, OpKind.MKDIR})
 
-#: What reverses each kind. ``delete``, ``cleanup`` and ``echo`` have no inverse.
+#: What reverses each kind. ``delete``, ``cleanup``, ``echo``, ``shell``, ``python``,
+#: ``macos_tags`` and ``unwrite`` have no inverse.
 INVERSE: dict[OpKind, OpKind] = {
     OpKind.MOVE: OpKind.MOVE,
     OpKind.RENAME: OpKind.RENAME,
@@ -106,6 +117,7 @@ INVERSE: dict[OpKind, OpKind] = {
     OpKind.REMOVE_HARDLINK: OpKind.HARDLINK,
     OpKind.RMDIR: OpKind.MKDIR,
     OpKind.MKDIR: OpKind.RMDIR,
+    OpKind.WRITE: OpKind.UNWRITE,
 }
 
 
@@ -129,6 +141,20 @@ class OpStatus(StrEnum):
 
 
 DEFAULT_RENAME_TEMPLATE = "{name} {counter}{extension}"
+
+
+class OpPayload:
+    """What an operation carries for its applier beyond paths (a command, text to write).
+
+    Subclasses are frozen dataclasses (:mod:`fileorganizer.payloads`). They live
+    in memory with the plan; :meth:`journal_detail` is what the history keeps.
+    """
+
+    __slots__ = ()
+
+    def journal_detail(self) -> bytes | None:
+        """The bytes the journal records with the intent (``operations.detail``)."""
+        return None
 
 
 #: one int object per device number, shared by every Identity (saves memory per file)
@@ -210,6 +236,11 @@ class Operation:
     same_as: str | None = None
     #: For an operation of an undo: the history id of the operation it reverses.
     reverses: int | None = None
+    #: The ``op_id`` of a ``shell``/``python`` operation of the same file's chain
+    #: that must succeed first; when it did not, this one is skipped.
+    after: str | None = None
+    #: What the applier needs beyond paths (see :class:`OpPayload`).
+    payload: OpPayload | None = None
 
     @classmethod
     def planned(
@@ -250,6 +281,8 @@ class Operation:
         _op_note(op, None)
         _op_same_as(op, None)
         _op_reverses(op, None)
+        _op_after(op, None)
+        _op_payload(op, None)
         return op
 
     @property
@@ -273,6 +306,7 @@ class Operation:
             "reversible": self.reversible,
             "same_as": self.same_as,
             "reverses": self.reverses,
+            "after": self.after,
         }
 
 
@@ -292,6 +326,8 @@ _op_message = Operation.__dict__["message"].__set__
 _op_note = Operation.__dict__["note"].__set__
 _op_same_as = Operation.__dict__["same_as"].__set__
 _op_reverses = Operation.__dict__["reverses"].__set__
+_op_after = Operation.__dict__["after"].__set__
+_op_payload = Operation.__dict__["payload"].__set__
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from fileorganizer.chains import Question
 from fileorganizer.config.schema import Config, Rule
 from fileorganizer.destinations import RuleContext
 from fileorganizer.errors import FileOrganizerError
@@ -55,6 +56,8 @@ class Planner(RuleEntries):
         put_back: Mapping[str, Identity] | None = None,
         respect_put_back: bool = False,
         report_unseen: bool = False,
+        simulating: bool = False,
+        ask: Callable[[Question], bool] | None = None,
     ) -> None:
         self.config = config
         self.paths = [os.path.abspath(os.path.expanduser(os.fspath(p))) for p in paths or ()]
@@ -88,6 +91,12 @@ class Planner(RuleEntries):
             else None
         )
         self._trace: list[RuleTrace] | None = None
+        #: the plan is for ``sim``: actions with ``run_in_simulation`` run while planning
+        self.simulating = simulating
+        #: asks ``confirm``'s questions (a real run on a terminal); None: nobody to ask
+        self.ask = ask
+        #: files the plan's ``write`` actions create (they are not on disk yet)
+        self.outfiles: set[str] = set()
 
     # -- locations -------------------------------------------------------
     # -- planning --------------------------------------------------------

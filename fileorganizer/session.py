@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from fileorganizer.chains import Question, require_answerer
 from fileorganizer.planner import Planner
 from fileorganizer.plans import Plan
 from fileorganizer.report import Reporter
@@ -65,6 +66,9 @@ class SessionOptions:
     session_id: str | None = None
     #: List what the scans leave out, with reasons (``sim -v``).
     report_unseen: bool = False
+    #: Asks ``confirm``'s questions in a real run (the CLI's, on a terminal); a run
+    #: whose rules confirm is refused without one. ``sim`` never asks.
+    ask: Callable[[Question], bool] | None = None
 
 
 @dataclass
@@ -121,6 +125,8 @@ def make_planner(
         put_back=put_back,
         respect_put_back=options.mode == RunMode.WATCH,
         report_unseen=options.report_unseen,
+        simulating=options.dry_run,
+        ask=None if options.dry_run else options.ask,
     )
 
 
@@ -164,6 +170,9 @@ def organize(
     """
     if options.dry_run:
         return _simulate(config, options)
+    require_answerer(
+        config.selected(set(options.tags) or None, set(options.skip_tags) or None), options.ask
+    )
     from fileorganizer.pass_lock import location_folders, locked_history
     from fileorganizer.results import RunResult
     from fileorganizer.states import RunMode, RunStatus

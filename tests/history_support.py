@@ -90,9 +90,15 @@ def trash_files(trash_dir: str | os.PathLike[str]) -> list[str]:
     return names
 
 
+#: kinds that act on their ``src`` in place (or run a command for it)
+IN_PLACE = frozenset({OpKind.WRITE, OpKind.UNWRITE, OpKind.SHELL, OpKind.PYTHON, OpKind.MACOS_TAGS})
+
+
 def _target(rec: OpRecord) -> str | None:
     if rec.kind == "trash":
         return rec.trash_path
+    if rec.kind in IN_PLACE:
+        return rec.src
     return rec.dst or rec.planned_dst
 
 
@@ -114,7 +120,7 @@ def assert_history_matches_disk(history: History, run_ids: Iterable[int]) -> Non
                     # (a removal acts on its src: a copy, a link, a leftover, a folder)
                     assert not os.path.lexists(o.src) or o.src in targets_done, o.to_dict()
                     continue
-                if o.kind is OpKind.MKDIR:
+                if o.kind is OpKind.MKDIR or o.kind in IN_PLACE:
                     continue
                 assert target is not None, o.to_dict()
                 assert os.path.lexists(target) or target in moved_on, o.to_dict()

@@ -22,6 +22,7 @@ from fileorganizer.cli.summary import (
     Summary,
     reason_key,
 )
+from fileorganizer.operations import OpKind
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (INFO|WARNING|ERROR) ")
 
@@ -236,7 +237,7 @@ def test_summary_memory_is_bounded_whatever_the_number_of_files() -> None:
     for i in range(20_000):
         s.add_outcome(Outcome.FAILED, "Permission denied", f"/in/{i}")
         s.add_outcome(Outcome.SKIPPED, f"reason {i}", f"/in/{i}")
-        s.add_done("move", f"/out/{i % 7}/f{i}", "r", 10)
+        s.add_done(OpKind.MOVE, f"/out/{i % 7}/f{i}", "r", 10)
     assert s.count(Outcome.FAILED) == 20_000
     [(reason, group)] = s.ranked(Outcome.FAILED)
     assert reason == "Permission denied" and group.paths == ["/in/0", "/in/1", "/in/2"]

@@ -175,10 +175,25 @@ def test_top_level_keys_for_anchors_are_allowed_and_a_typo_of_rules_is_not():
     ]
 
 
-def test_organize_only_action_names_get_a_clear_error():
-    for name in ("shell", "python", "write", "confirm", "macos_tags"):
-        text = f"rules:\n  - locations: .\n    actions:\n      - {name}: x\n"
-        with pytest.raises(ConfigError) as info:
-            load_config_text(text, file="c.yaml")
-        assert "is not available in this version of fileorganizer" in info.value.reason
-        assert f"action {name!r} (organize's action" in info.value.reason
+def test_every_organize_action_name_loads_or_gives_a_platform_error():
+    import sys
+
+    values = {
+        "shell": "echo {name}",
+        "python": "print(path)",
+        "write": "{outfile: index.txt, text: '{name}'}",
+        "confirm": "Go on with {name}?",
+        "macos_tags": "Invoices (red)",
+    }
+    for name, value in values.items():
+        text = f"rules:\n  - locations: .\n    actions:\n      - {name}: {value}\n"
+        if name == "macos_tags" and sys.platform != "darwin":
+            with pytest.raises(ConfigError) as info:
+                load_config_text(text, file="c.yaml")
+            assert str(info.value) == (
+                "c.yaml: rule #0: key 'actions[0].macos_tags': the macos_tags action is only "
+                f"available on macOS (this is {sys.platform})"
+            )
+            continue
+        (rule,) = load_config_text(text, file="c.yaml").rules
+        assert [a.name for a in rule.actions] == [name]

@@ -45,7 +45,17 @@ from fileorganizer.errors import UndoError
 from fileorganizer.history import History
 from fileorganizer.session import recover_now, undo
 
-KINDS = ("move_same", "move_cross", "copy", "rename", "trash", "overwrite")
+KINDS = ("move_same", "move_cross", "copy", "rename", "trash", "overwrite", "write")
+#: the crash points only a write passes (it saves the previous contents, then rewrites)
+WRITE_POINTS = ("write_after_backup", "mid_write")
+#: the crash points only transfers pass
+TRANSFER_POINTS = (
+    "mid_copy",
+    "after_final_rename",
+    "before_source_unlink",
+    "trash_after_info",
+    "trash_after_rename",
+)
 PHASES = ("run", "undo")
 
 #: (point, kind) pairs whose code path does not pass the point.
@@ -67,6 +77,8 @@ NOT_ON_PATH = {
     ("trash_after_rename", "move_cross"),
     ("trash_after_rename", "copy"),
     ("trash_after_rename", "rename"),
+    *((p, k) for p in WRITE_POINTS for k in KINDS if k != "write"),
+    *((p, "write") for p in TRANSFER_POINTS),
 }
 
 #: (point, kind) pairs that the undo of a run of that kind does not pass: an
@@ -75,11 +87,17 @@ NOT_ON_PATH = {
 #: puts anything into the trash.
 UNDO_NOT_ON_PATH = (
     {(p, k) for p in ("mid_copy", "before_source_unlink") for k in KINDS if k != "move_cross"}
-    | {("after_final_rename", "copy")}
+    | {("after_final_rename", "copy"), ("after_final_rename", "write")}
     | {(p, k) for p in ("trash_after_info", "trash_after_rename") for k in KINDS}
+    | {(p, k) for p in WRITE_POINTS for k in KINDS if k != "write"}
+    # (an undo of a write puts the saved contents back: it saves nothing itself)
+    | {("write_after_backup", "write")}
 )
 
 CONTENT = {"a.txt": b"alpha " * 300_000, "b.txt": b"bravo\n"}  # a.txt spans chunks
+#: the index a write scenario prepends to, and what it may hold after a crash
+INDEX = b"the old index\n"
+INDEX_STATES = (INDEX, b"a\n" + INDEX, b"b\na\n" + INDEX)
 
 
 @dataclass
@@ -87,6 +105,8 @@ class Scenario:
     roots: list[Path]
     rules: str
     trash_dirs: list[Path]
+    #: a file the rules write into (its contents are checked on their own)
+    outfile: Path | None = None
 
     def user_roots(self) -> list[Path]:
         return self.roots + self.trash_dirs
@@ -110,12 +130,16 @@ def _scenario(kind: str, tmp_path: Path, tmpfs: Any, tree: Any, trash_home: Path
         action = '{rename: "{name}-renamed.{extension}"}'
     elif kind == "trash":
         action = "trash"
+    elif kind == "write":  # a prepend into an existing index: saved first, then rewritten
+        spec["index.txt"] = INDEX
+        action = f'{{write: {{outfile: "{root}/index.txt", text: "{{name}}", mode: prepend}}}}'
     else:  # overwrite: out/a.txt exists and goes to the trash first
         spec["out"] = {"a.txt": b"the old a"}
         action = f'{{move: {{dest: "{root}/out/", on_conflict: overwrite}}}}'
     tree.make(root, spec)
     rules = f"rules:\n  - locations: {loc}\n    actions: [{action}]\n"
-    return Scenario([root], rules, [trash_home])
+    outfile = root / "index.txt" if kind == "write" else None
+    return Scenario([root], rules, [trash_home], outfile)
 
 
 def _snapshot(sc: Scenario, tree: Any) -> list[dict[str, Any]]:
@@ -141,12 +165,26 @@ def _expected_multiset(before: Counter[str], history: History, run_id: int) -> C
     return expected
 
 
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
 def _check_after_recovery(sc: Scenario, before: Counter[str], run_id: int) -> None:
     roots = sc.roots + sc.trash_dirs
     with open_history() as h:
         assert_history_matches_disk(h, [r.id for r in h.runs(None)])
         expected = _expected_multiset(before, h, run_id)
-    assert content_multiset(roots) == expected
+        writes_done = sum(1 for o in h.operations(run_id, states=["done"]) if o.kind == "write")
+    now = content_multiset(roots)
+    if sc.outfile is not None:
+        # the index is as the writes the history says were done left it, never in between
+        written = sc.outfile.read_bytes()
+        assert written == INDEX_STATES[writes_done]
+        now[_sha(written)] -= 1
+        expected[_sha(INDEX)] -= 1
+    assert +now == +expected
     assert temp_files(roots) == []
 
 

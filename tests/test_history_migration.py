@@ -132,7 +132,7 @@ def test_a_version_1_history_migrates_recovers_and_undoes(tmp_path: Path) -> Non
     a_src, b_src = _v1_database(db, tmp_path)
     ap = resolve_paths(db_path=db)
     with History(db) as h:
-        assert h.schema_version == SCHEMA_VERSION == 3
+        assert h.schema_version == SCHEMA_VERSION == 4
         indexes = _index_sql(db)
         assert "ix_operations_state" not in indexes
         assert "WHERE state = 'planned'" in indexes["ix_operations_planned"]
@@ -162,11 +162,12 @@ def test_a_version_1_history_migrates_recovers_and_undoes(tmp_path: Path) -> Non
         assert [r.state for r in h.operations(journal.run_id)] == ["skipped"]
     # opening again is a no-op (and an interrupted migration can run again)
     with History(db) as h:
-        assert h.schema_version == 3
+        assert h.schema_version == 4
     engine = create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
         MIGRATIONS[1](conn)
         MIGRATIONS[2](conn)
+        MIGRATIONS[3](conn)
     engine.dispose()
     assert _index_sql(db) == indexes
 
@@ -210,7 +211,7 @@ def _v1_postgres(url: str, tmp: Path) -> None:
     """The same version-1 history as :func:`_v1_database`, on PostgreSQL.
 
     The tables are made as this code makes them, then taken back to version 1:
-    no host/session/locks columns, a full index on ``state`` instead of the
+    no host/session/locks/detail columns, a full index on ``state`` instead of the
     partial ones.
     """
     from fileorganizer.history.models import metadata
@@ -223,6 +224,7 @@ def _v1_postgres(url: str, tmp: Path) -> None:
         metadata.create_all(conn)
         for column in ("host", "session", "locks"):
             conn.exec_driver_sql(f"ALTER TABLE runs DROP COLUMN {column}")
+        conn.exec_driver_sql("ALTER TABLE operations DROP COLUMN detail")
         conn.exec_driver_sql("DROP INDEX ix_operations_planned")
         conn.exec_driver_sql("DROP INDEX ix_operations_undone")
         conn.exec_driver_sql("CREATE INDEX ix_operations_state ON operations (state)")
@@ -251,7 +253,7 @@ def test_a_version_1_history_on_postgresql_migrates_recovers_and_undoes(
     a_src, b_src = tmp_path / "in" / "a.txt", tmp_path / "in" / "b.txt"
     ap = resolve_paths(database_url=pg_url)
     with History(url=pg_url) as h:
-        assert h.schema_version == SCHEMA_VERSION == 3
+        assert h.schema_version == SCHEMA_VERSION == 4
         with h.engine.connect() as conn:
             indexes = dict(
                 conn.exec_driver_sql(
@@ -276,4 +278,36 @@ def test_a_version_1_history_on_postgresql_migrates_recovers_and_undoes(
         assert h.run(1).undone == 1
         assert h.run(result.run_id or 0).host is not None
     with History(url=pg_url) as h:
-        assert h.schema_version == 3
+        assert h.schema_version == SCHEMA_VERSION
+
+
+def test_a_version_3_history_gains_the_detail_column_and_keeps_its_rows(tmp_path: Path) -> None:
+    """Version 4 adds ``operations.detail`` (a shell command line, the bytes a write added)."""
+    db = tmp_path / "h.sqlite"
+    with History(db) as h:
+        journal = h.journal(h.start_run("run"))
+        op = Operation(kind=OpKind.MOVE, src="/s/a", dst="/d/a")
+        journal.record_intents([Intent(op, op.dst)])
+        journal.record_results([OpResult(op, OpStatus.DONE)])
+    with sqlite3.connect(db) as conn:  # what a version-3 file looks like
+        conn.execute("ALTER TABLE operations DROP COLUMN detail")
+        conn.execute("UPDATE schema_info SET version = 3")
+    with History(db) as h:
+        assert h.schema_version == 4
+        (old,) = h.operations(1)
+        assert (old.op_id, old.state, old.detail) == (op.op_id, "done", None)
+        from fileorganizer.payloads import ShellSpec
+
+        journal = h.journal(h.start_run("run"))
+        shell = Operation(
+            kind=OpKind.SHELL,
+            src="/s/b",
+            message="echo 'b'",
+            payload=ShellSpec("echo 'b'", 1, False),
+        )
+        journal.record_intents([Intent(shell, None)])
+        journal.record_results([OpResult(shell, OpStatus.DONE)])
+        assert [r.detail for r in h.operations(journal.run_id)] == [b"echo 'b'"]
+    with sqlite3.connect(db) as conn:
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(operations)")]
+    assert cols[-1] == "detail"

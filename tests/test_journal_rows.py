@@ -23,6 +23,7 @@ from fileorganizer.history import History
 from fileorganizer.history.journal import RunJournal
 from fileorganizer.history.models import operations, runs
 from fileorganizer.operations import Identity, Intent, Operation, OpKind, OpResult, OpStatus
+from fileorganizer.payloads import ShellSpec, WriteMode, WriteSpec
 
 
 def _odd(base: Path, raw: bytes) -> str:
@@ -111,6 +112,50 @@ def _cases(tmp: Path) -> list[tuple[Intent, OpResult]]:
     add(Intent(link, link.dst), OpResult(link, OpStatus.DONE, dst=link.dst))
     echo = Operation(kind=OpKind.ECHO, src=str(tmp / "a.txt"), seq=7, message="hi")
     add(Intent(echo, None), OpResult(echo, OpStatus.DONE))
+    # a shell command line (with a name that is not UTF-8) and a failure
+    cmd = "cp " + _odd(tmp, b"/\xff it's.txt") + " /backup/"
+    shell = Operation(
+        kind=OpKind.SHELL,
+        src=_odd(tmp, b"/\xff it's.txt"),
+        seq=8,
+        message=cmd,
+        payload=ShellSpec(cmd, 60.0, False),
+        identity=ident,
+    )
+    add(Intent(shell, None), OpResult(shell, OpStatus.FAILED, error="exit 1: no space"))
+    # a write that creates its file (the bytes added, its folder made), and one that
+    # saves the previous contents first (a backup path known at intent time)
+    made = str(out / "new" / "index.txt")
+    write_new = Operation(
+        kind=OpKind.WRITE,
+        src=made,
+        dst=made,
+        seq=9,
+        note="append, new file",
+        payload=WriteSpec(WriteMode.APPEND, "é line\n".encode(), "utf-8", True, True),
+    )
+    add(
+        Intent(write_new, made),
+        OpResult(
+            write_new,
+            OpStatus.DONE,
+            created_dirs=(str(out / "new"),),
+            identity_after=Identity(2049, 99, 8, 1_700_000_000_000_000_001),
+        ),
+    )
+    index = str(out / "index.txt")
+    backup = str(tmp / "data" / "write-backups" / "op")
+    write_old = Operation(
+        kind=OpKind.WRITE,
+        src=index,
+        seq=10,
+        note="prepend",
+        payload=WriteSpec(WriteMode.PREPEND, b"first\n", "utf-8", True, False),
+    )
+    add(
+        Intent(write_old, None, temp_path=backup + ".tmp", trash_path=backup),
+        OpResult(write_old, OpStatus.DONE, identity_after=Identity(2049, 98, 20, 5)),
+    )
     return cases
 
 
@@ -171,7 +216,9 @@ def test_fast_journal_rows_equal_the_portable_rows(tmp_path: Path) -> None:
     # journaled with the intent (out exists, out/x does not) unless the result says
     assert recs[0].created_dirs == [str(tmp_path / "out" / "x")]
     assert recs[1].created_dirs == [str(tmp_path / "out"), str(tmp_path / "out" / "x")]
-    plain, odd, redirected, trash, no_slot, dup, _room, link, echo = (c[0].op for c in cases)
+    plain, odd, redirected, trash, no_slot, dup, _room, link, echo, shell, new, old = (
+        c[0].op for c in cases
+    )
     # a result the intent foresaw: done, destination and identity as planned
     assert by_id[plain.op_id].state == "done"
     assert by_id[plain.op_id].final_dst == plain.dst
@@ -188,6 +235,16 @@ def test_fast_journal_rows_equal_the_portable_rows(tmp_path: Path) -> None:
     assert by_id[dup.op_id].same_as == str(tmp_path / "orig.txt")
     assert by_id[dup.op_id].note == "duplicate of orig.txt"
     assert by_id[link.op_id].state == by_id[echo.op_id].state == "done"
+    # what an operation ran or wrote is kept with it, as bytes (names need not be UTF-8)
+    assert by_id[shell.op_id].detail == os.fsencode(shell.message or "")
+    assert by_id[shell.op_id].error == "exit 1: no space"
+    assert by_id[new.op_id].detail == "é line\n".encode()
+    assert by_id[new.op_id].created_dirs == [str(tmp_path / "out" / "new")]
+    assert by_id[new.op_id].final_dst == new.src
+    assert by_id[old.op_id].detail == b"first\n"
+    assert by_id[old.op_id].trash_path == str(tmp_path / "data" / "write-backups" / "op")
+    assert by_id[old.op_id].identity_after == Identity(2049, 98, 20, 5)
+    assert by_id[echo.op_id].detail is None
 
 
 def test_postgresql_journal_rows_read_back_as_the_sqlite_rows(

@@ -175,3 +175,16 @@ def test_a_relative_destination_is_relative_to_the_location_not_the_working_dir(
     moved_org = {k for k in org if k.startswith("sorted/")}
     moved_fo = {k for k in fo if k.startswith("inbox/sorted/")}
     assert moved_org and {k.removeprefix("inbox/") for k in moved_fo} == moved_org
+
+
+def test_shell_placeholders_are_one_word_here_and_split_by_organize(tmp_path, organize_exe):
+    # organize puts {path} into the command as it is: a name with a space becomes two
+    # words (and a name like $(cmd) would run). Here each value is one quoted word.
+    config = _rule(
+        "    filters: [{name: {startswith: report}}]\n"
+        "    actions: [{shell: \"printf '%s\\\\n' {path.name} >> args.txt\"}]\n"
+    )
+    org, fo, p_org, p_fo = run_both(tmp_path, config, organize_exe)
+    assert p_org.returncode == 0 and p_fo.returncode == 0, p_org.stderr + p_fo.stderr
+    assert fo["args.txt"] == b"report 1.pdf\nreport 2.pdf\n"
+    assert org["args.txt"] == b"report\n1.pdf\nreport\n2.pdf\n"

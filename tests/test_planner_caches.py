@@ -63,6 +63,8 @@ def test_operation_planned_is_an_ordinary_operation() -> None:
         "note",
         "same_as",
         "reverses",
+        "after",
+        "payload",
     ]
     st = os.lstat(os.curdir)
     ident = Identity.from_stat(st)

@@ -17,9 +17,11 @@ from pydantic import BaseModel, ConfigDict
 from fileorganizer._registry import LazyRegistry
 
 if TYPE_CHECKING:
-    from fileorganizer.operations import OpKind
+    from fileorganizer.filters.base import FilterContext
+    from fileorganizer.operations import Operation, OpKind, OpPayload
     from fileorganizer.scan import FileEntry
     from fileorganizer.templates import Template
+    from fileorganizer.vtree import NodeKind
 
 
 class PlanContext(Protocol):
@@ -61,6 +63,82 @@ class PlanContext(Protocol):
         """Plan an echo message."""
         ...
 
+    # -- running and writing actions (see fileorganizer.chains) --------------------
+    @property
+    def simulating(self) -> bool:
+        """The plan is for ``sim`` (``run_in_simulation`` actions run while planning)."""
+        ...
+
+    @property
+    def filter_context(self) -> FilterContext:
+        """The rule's filter context (clock, environment, caches)."""
+        ...
+
+    @property
+    def rule_name(self) -> str:
+        """The rule's name."""
+        ...
+
+    def context(self, entry: FileEntry, names: frozenset[str]) -> dict[str, Any]:
+        """The values of ``names`` for ``entry`` known when planning (no late ones)."""
+        ...
+
+    def variables(self, entry: FileEntry, names: frozenset[str]) -> dict[str, Any]:
+        """The values of ``names`` for ``entry``; late ones as the plan shows them."""
+        ...
+
+    def late_sources(self, names: frozenset[str]) -> tuple[tuple[str, str], ...]:
+        """The late placeholders among ``names``, each with the op_id producing it."""
+        ...
+
+    def publish(self, name: str, value: Any, op_id: str | None = None) -> None:
+        """Make ``{name}`` known to later actions (late: produced by ``op_id``)."""
+        ...
+
+    def emit(
+        self,
+        kind: OpKind,
+        entry: FileEntry,
+        action: Action,
+        *,
+        payload: OpPayload | None = None,
+        message: str | None = None,
+        note: str | None = None,
+        src: str | None = None,
+        dst: str | None = None,
+        gate: bool = False,
+    ) -> Operation:
+        """Plan an operation for ``entry`` (``gate``: later ones of the chain wait for it)."""
+        ...
+
+    def echo_text(self, entry: FileEntry, text: str, action: str = "confirm") -> None:
+        """Plan a message of plain text."""
+        ...
+
+    def leave(self, entry: FileEntry, reason: str) -> None:
+        """Plan that ``entry`` is left alone, with the reason."""
+        ...
+
+    def ask(self, entry: FileEntry, message: str, default: bool) -> bool | None:
+        """Ask about ``entry`` (a real run); None when planning ``sim``."""
+        ...
+
+    def vtree_kind(self, path: str) -> NodeKind:
+        """What is at ``path`` at this point of the plan."""
+        ...
+
+    def outfile_exists(self, path: str) -> bool:
+        """Whether ``path`` exists at this point of the plan."""
+        ...
+
+    def wrote(self, path: str) -> None:
+        """Record that the plan creates ``path`` by writing it."""
+        ...
+
+    def first_write(self, action: Action, path: str) -> bool:
+        """Whether this is ``action``'s first write to ``path`` in the plan."""
+        ...
+
 
 class Action(BaseModel):
     """Base class of every action. Its docstring is its user documentation."""
@@ -72,6 +150,10 @@ class Action(BaseModel):
     supports_dirs: ClassVar[bool] = True
     #: The option a scalar shorthand fills (``move: "dest/"`` -> ``dest``).
     shorthand_field: ClassVar[str | None] = None
+    #: Placeholders this action gives the actions after it, known only once it ran
+    #: (``shell``: ``{shell.output}``), and the options that may use such values.
+    publishes: ClassVar[frozenset[str]] = frozenset()
+    late_options: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def from_config(cls, value: Any) -> Action:
@@ -105,6 +187,11 @@ ACTION_MODULES = {
     "symlink": "link",
     "hardlink": "link",
     "echo": "echo",
+    "shell": "shell",
+    "python": "python_code",
+    "write": "write",
+    "confirm": "confirm",
+    "macos_tags": "macos_tags",
 }
 
 ACTIONS: LazyRegistry[type[Action]] = LazyRegistry("fileorganizer.actions", ACTION_MODULES)

@@ -26,6 +26,7 @@ class EchoAction(Action):
 
     action_name: ClassVar[str] = "echo"
     shorthand_field: ClassVar[str | None] = "msg"
+    late_options: ClassVar[frozenset[str]] = frozenset({"msg"})
     msg: str
 
     @field_validator("msg")

@@ -7,10 +7,11 @@ re-exported here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -118,9 +119,10 @@ class StopOnSignal:
     def __init__(self) -> None:
         self.signum: int | None = None
         self._previous: dict[int, Any] = {}
+        self._prompting = False
 
     def _handle(self, signum: int, _frame: object) -> None:
-        if self.signum is not None:
+        if self.signum is not None or self._prompting:
             raise KeyboardInterrupt
         self.signum = signum
         stderr_console().print(
@@ -130,6 +132,15 @@ class StopOnSignal:
     def requested(self) -> bool:
         """Whether a signal asked to stop."""
         return self.signum is not None
+
+    @contextlib.contextmanager
+    def prompting(self) -> Iterator[None]:
+        """While waiting for an answer, Ctrl-C interrupts at once (KeyboardInterrupt)."""
+        self._prompting = True
+        try:
+            yield
+        finally:
+            self._prompting = False
 
     @property
     def exit_code(self) -> int:

@@ -59,6 +59,7 @@ def explain(
         paths=[str(p) for p in folders or ()],
         tags=split_tags(tags),
         skip_tags=split_tags(skip_tags),
+        dry_run=True,  # (explain plans as sim does: it never asks, never applies)
     )
     planner: Planner = make_planner(cfg, options)
     traces = planner.explain(file)

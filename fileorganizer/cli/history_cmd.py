@@ -34,6 +34,7 @@ from fileorganizer.cli.common import (
     stderr_console,
     stdout_console,
 )
+from fileorganizer.operations import OpKind
 from fileorganizer.states import OpState, RunMode
 
 if TYPE_CHECKING:
@@ -164,8 +165,11 @@ def show(
     for o in ops:
         colour = "green" if o.state is OpState.DONE else "yellow"
         line = f"  {o.seq:>4} [{colour}]{o.state.value:<8}[/] {o.kind.value} {_p(o.src)}"
-        if o.target:
+        if o.target and o.target != o.src:
             line += f" [dim]->[/] {_p(o.target)}"
+        if o.detail and o.kind in (OpKind.SHELL, OpKind.WRITE, OpKind.MACOS_TAGS):
+            shown = o.detail.decode("utf-8", "backslashreplace")
+            line += f" [dim]{'$ ' if o.kind is OpKind.SHELL else ''}{escape(safe_text(shown))}[/]"
         if not o.kind.reversible:
             line += " [red](irreversible)[/]"
         why = o.error or o.reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -74,6 +75,7 @@ def _organize(
     log_file: Path | None,
     hidden: bool,
 ) -> None:
+    from fileorganizer.cli.ask import TerminalAsker
     from fileorganizer.cli.logfile import Level, open_log
     from fileorganizer.cli.render import CliReporter, JsonLines
     from fileorganizer.cli.summary import Summary
@@ -105,6 +107,7 @@ def _organize(
         log=log,
     )
     stop = StopOnSignal()
+    ask = None if dry_run or not sys.stdin.isatty() else TerminalAsker(err, reporter, stop)
     options = SessionOptions(
         app_paths=ap,
         paths=[str(p) for p in folders],
@@ -118,6 +121,7 @@ def _organize(
         report_unseen=dry_run and verbose,
         # only --format json needs a result per file: the rest stream and count
         keep_results=fmt is StreamFormat.json,
+        ask=ask,
     )
     started = time.monotonic()
     try:

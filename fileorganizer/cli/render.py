@@ -49,10 +49,44 @@ _VERB = {
     OpKind.RMDIR: "remove folder",
     OpKind.MKDIR: "make folder",
     OpKind.CLEANUP: "clean up",
+    OpKind.SHELL: "shell",
+    OpKind.PYTHON: "python",
+    OpKind.WRITE: "write",
+    OpKind.UNWRITE: "put back",
+    OpKind.MACOS_TAGS: "tag",
 }
 
 #: what the progress display calls each phase the engine reports
 PHASES = {"scan": "scanning", "plan": "scanning and planning", "apply": "applying"}
+
+
+def _action_line(op: Operation, c: Any) -> str | None:
+    """The line of a shell, python, write or tagging operation (None: another kind)."""
+    kind = op.kind
+    if kind is OpKind.SHELL:
+        line = f"{c('green', 'shell')} $ {safe_text(op.message or '')}"
+    elif kind is OpKind.PYTHON:
+        if op.message:  # what the code printed, shown like echo (line by line)
+            return "\n".join(safe_text(line) for line in op.message.split("\n"))
+        line = f"{c('green', 'python')} {safe_text(op.src)}"
+    elif kind is OpKind.WRITE:
+        text = safe_text(op.message or "")
+        line = f"{c('green', 'write')} {safe_text(op.src)} ({op.note}): {text!r}"
+        return line
+    elif kind is OpKind.MACOS_TAGS:
+        line = f"{c('green', 'tag')} {safe_text(op.src)}: {safe_text(op.message or '')}"
+    elif kind is OpKind.UNWRITE:
+        return f"{c('green', 'put back')} {safe_text(op.src)} (undo of a write)"
+    else:
+        return None
+    if op.note:
+        line += f" {c('dim', '(' + op.note + ')')}"
+    return line + f" {c('red', '(irreversible)')}"
+
+
+_ACTION_KINDS = frozenset(
+    {OpKind.SHELL, OpKind.PYTHON, OpKind.WRITE, OpKind.UNWRITE, OpKind.MACOS_TAGS}
+)
 
 
 def _p(path: str | None) -> str:
@@ -72,6 +106,10 @@ def plain_line(op: Operation, dst: str | None = None, *, color: bool = False) ->
         return f"{c('cyan', 'echo')} {safe_text(op.message or '')}"
     if op.kind is OpKind.DELETE:
         return f"{c('bold red', _VERB[op.kind])} {safe_text(op.src)} {c('red', '(irreversible)')}"
+    if op.kind in _ACTION_KINDS:
+        got = _action_line(op, c)
+        assert got is not None
+        return got
     target = dst if dst is not None else op.dst
     line = f"{c('green', _VERB[op.kind])} {safe_text(op.src)}"
     if target:
@@ -86,6 +124,8 @@ def describe(op: Operation, dst: str | None = None) -> str:
     verb = _VERB[op.kind]
     if op.kind is OpKind.ECHO:
         return f"[cyan]echo[/] {escape(safe_text(op.message or ''))}"
+    if op.kind in _ACTION_KINDS:
+        return escape(plain_line(op, dst))
     target = dst if dst is not None else op.dst
     line = f"[green]{verb}[/] {_p(op.src)}"
     if target:
@@ -130,8 +170,9 @@ def progress_display(err: Console, *, known_total: bool, unit: str = "checks") -
 
 
 def _size(op: Operation) -> int:
+    """The bytes an operation organizes (none for a command, a write or tags)."""
     ident = op.identity
-    return ident.size if ident is not None else 0
+    return ident.size if ident is not None and op.kind not in _ACTION_KINDS else 0
 
 
 class JsonLines:
@@ -267,6 +308,8 @@ class CliReporter(Reporter):
             self.log_file.write(plain_line(op, result.dst))
         if self.verbose:
             self.line(plain_line(op, result.dst, color=self._color))
+        elif op.kind is OpKind.PYTHON and op.message and not self.quiet and self.jsonl is None:
+            self.line(plain_line(op))  # what the code printed, shown like echo
 
     def _not_done(self, result: OpResult, outcome: Outcome, why: str) -> None:
         op = result.op
@@ -289,6 +332,8 @@ class CliReporter(Reporter):
         self._not_done(result, Outcome.SKIPPED, result.reason or "")
 
     def failed(self, result: OpResult) -> None:
+        if result.op.kind is OpKind.PYTHON and result.op.message and not self.quiet:
+            self.line(plain_line(result.op))  # what the code printed before it failed
         self._not_done(result, Outcome.FAILED, result.error or "")
 
     def echo(self, op: Operation) -> None:

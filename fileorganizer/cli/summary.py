@@ -23,7 +23,7 @@ MAX_REASONS = 50
 MAX_FOLDERS = 10_000
 
 #: kinds that make or remove the tool's own folders and leftovers, not users' files
-FOLDER_KINDS = frozenset({"rmdir", "mkdir", "cleanup"})
+FOLDER_KINDS = frozenset({OpKind.RMDIR, OpKind.MKDIR, OpKind.CLEANUP})
 
 OTHER_REASONS = "other reasons"
 OTHER_FOLDERS = "(other folders)"
@@ -125,6 +125,8 @@ class Summary:
         self.echoes = 0
         #: folders made or removed, leftovers cleaned up (counted apart from files)
         self.folder_ops = 0
+        #: operations done that an undo can reverse (a shell command, a write... cannot)
+        self.reversible = 0
         self.by_folder: dict[str, Tally] = {}
         self.by_rule: dict[str, Tally] = {}
         self.groups: dict[Outcome, dict[str, ReasonGroup]] = {o: {} for o in Outcome}
@@ -149,6 +151,8 @@ class Summary:
             self.folder_ops += 1  # the tool's own folders: not files organized
             return
         self.done.add(size)
+        if kind.reversible:
+            self.reversible += 1
         if folder is None:
             folder = destination_folder(kind, dst)
         if folder is not None:

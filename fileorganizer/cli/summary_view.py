@@ -107,14 +107,16 @@ def render_tables(out: Console, summary: Summary, *, undo: bool = False) -> None
             rest.bytes += t.bytes
         more = len(folders) - TOP_FOLDERS + 1
         folders = [*folders[: TOP_FOLDERS - 1], (f"… {more} more folders", rest)]
-    common = common_folder([name for name, _t in folders])
-    title = "back to" if undo else "destination"
-    if common is not None:
-        out.print(f"[dim]folders in {escape(safe_text(short_path(common)))}{os.sep}[/]")
-        folders = [(_relative(name, common), t) for name, t in folders]
-    out.print(_table(title, folders, paths=True))
+    if folders:  # (none when only commands ran, or text was written)
+        common = common_folder([name for name, _t in folders])
+        title = "back to" if undo else "destination"
+        if common is not None:
+            out.print(f"[dim]folders in {escape(safe_text(short_path(common)))}{os.sep}[/]")
+            folders = [(_relative(name, common), t) for name, t in folders]
+        out.print(_table(title, folders, paths=True))
     if summary.by_rule:
-        out.print()
+        if folders:
+            out.print()
         title = "rule (of the run undone)" if undo else "rule"
         out.print(_table(title, _ranked(summary.by_rule), paths=False))
 
@@ -178,7 +180,7 @@ def totals_line(summary: Summary, totals: Totals) -> str:
 
 def undo_hint(summary: Summary, totals: Totals) -> str | None:
     """``run 41: undo with 'fileorganizer undo 41'``, only when there is something to undo."""
-    if totals.run_id is None or not summary.changed_anything or summary.dry_run:
+    if totals.run_id is None or not summary.reversible or summary.dry_run:
         return None
     return f"[dim]run {totals.run_id}: undo with 'fileorganizer undo {totals.run_id}'[/]"
 

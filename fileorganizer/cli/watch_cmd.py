@@ -170,6 +170,7 @@ def watch(
     history (mode watch). SIGINT/SIGTERM finish the current operation and exit 0 (130/143
     when they cut a batch short: its run is then marked interrupted).
     """
+    from fileorganizer.chains import refuse_confirm_in_watch
     from fileorganizer.report import Reporter
     from fileorganizer.session import SessionOptions
     from fileorganizer.watch import Watcher, WatchSettings
@@ -180,6 +181,7 @@ def watch(
     if cfg.builtin and not folders and default_folder:
         folders = list(default_folder)
     require_paths_for_builtin(cfg, folders, ap)
+    refuse_confirm_in_watch(cfg.selected(set(tags or ()) or None, set(skip_tags or ()) or None))
     require_writable_state(ap)
     if hidden:
         cfg = cfg.including_hidden()

@@ -16,9 +16,11 @@ from fileorganizer.config.placeholders import (
 )
 from fileorganizer.errors import ConfigProblem
 from fileorganizer.filters import FILTERS, LAZY_PLACEHOLDERS
+from fileorganizer.payloads import LATE_ROOTS
 from fileorganizer.templates import BUILTIN_NAMES, attribute_chains
 
 if TYPE_CHECKING:
+    from fileorganizer.actions.base import Action
     from fileorganizer.config.loader import Problems
     from fileorganizer.config.schema import ActionSpec, Config, FilterSpec
 
@@ -43,11 +45,21 @@ def check_placeholders(
     from difflib import get_close_matches
 
     known = placeholder_types(filters)
+    late: set[str] = set()  # given by an earlier action, known once it ran
     for a in actions:
         for option, template in a.action.templates():
             key = f"{a.key}.{a.name}.{option}"
             seen: set[str] = set()
             for root, attrs, called in attribute_chains(template):
+                if root in late and root not in known:
+                    why = _late_use(root, a.action, option)
+                    if why is None:
+                        why = check_chain(root, attrs, called, NAMED.get(root, ANY))
+                        why = why and f"placeholder {{{'.'.join((root, *attrs))}}}: {why}"
+                    if why is not None and root not in seen:
+                        seen.add(root)
+                        found.error(f"{why} (in {template.source!r})", label, key)
+                    continue
                 if root not in known and root not in CALLABLE:
                     if root in seen:
                         continue
@@ -55,6 +67,8 @@ def check_placeholders(
                     close = get_close_matches(root, sorted(known), n=1)
                     if root in FILTERS:
                         hint = " (add that filter to the rule to use its value)"
+                    elif root in LATE_ROOTS:
+                        hint = f" (a {root} action before this one gives it)"
                     elif close:
                         hint = f" (did you mean {{{close[0]}}}?)"
                     else:
@@ -69,6 +83,18 @@ def check_placeholders(
                     found.error(
                         f"placeholder {{{shown}}} in {template.source!r}: {why}", label, key
                     )
+        late |= a.action.publishes
+
+
+def _late_use(root: str, action: Action, option: str) -> str | None:
+    """Why ``{root...}`` (known only once an earlier action ran) cannot be used here."""
+    if option in action.late_options:
+        return None
+    return (
+        f"{{{root}.output}} and {{{root}.returncode}} are known only once the {root} "
+        f"command has run: use them in echo or write text, not in {action.action_name} "
+        f"{option} (what the plan does is decided before anything runs)"
+    )
 
 
 def location_warnings(config: Config) -> list[ConfigProblem]:

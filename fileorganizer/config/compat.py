@@ -7,14 +7,9 @@ this version has) is never looked up here, so adding one needs no change here.
 
 from __future__ import annotations
 
-#: organize action name -> what it does there.
-ORGANIZE_ACTIONS: dict[str, str] = {
-    "shell": "organize's action that runs a shell command",
-    "python": "organize's action that runs Python code",
-    "write": "organize's action that writes text to a file",
-    "confirm": "organize's action that asks before going on",
-    "macos_tags": "organize's action that sets macOS Finder tags",
-}
+#: organize action name -> what it does there (every organize 3.3 action is
+#: registered now: ``shell``, ``python``, ``write``, ``confirm``, ``macos_tags``).
+ORGANIZE_ACTIONS: dict[str, str] = {}
 
 #: organize filter name -> what it does there.
 ORGANIZE_FILTERS: dict[str, str] = {}

@@ -34,7 +34,15 @@ _ASCII_FS = "/ascii-Path_0.~".encode(FS_ENCODING, FS_ERRORS) == b"/ascii-Path_0.
 _KIND_VALUE = {k: k.value for k in OpKind}
 _STATE_VALUE = {s: OpState.of(s).value for s in OpStatus}
 _CREATES_DST = frozenset(
-    {OpKind.MOVE, OpKind.RENAME, OpKind.COPY, OpKind.SYMLINK, OpKind.HARDLINK, OpKind.RESTORE}
+    {
+        OpKind.MOVE,
+        OpKind.RENAME,
+        OpKind.COPY,
+        OpKind.SYMLINK,
+        OpKind.HARDLINK,
+        OpKind.RESTORE,
+        OpKind.WRITE,
+    }
 )
 
 
@@ -140,6 +148,7 @@ class RunJournal:
                     ident,
                     dirs,
                     op.reverses,
+                    None if op.payload is None else op.payload.journal_detail(),
                 )
             )
             planned.append((op.op_id, dst, dirs, intent.trash_path))

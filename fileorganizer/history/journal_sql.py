@@ -52,6 +52,7 @@ INTENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("src_mtime_ns", "NULLIF(?, '')"),
     ("created_dirs", "NULLIF(?, 0)"),
     ("reverses", "NULLIF(?, '')"),
+    ("detail", "CAST(NULLIF(?, 0) AS BLOB)"),
 )
 _INSERT_INTENT = (
     f"INSERT INTO operations ({', '.join(c for c, _ in INTENT_COLUMNS)}) "
@@ -91,7 +92,7 @@ def insert_sqlite(
     rows: list[list[Any]] = []
     for v in values:
         (seq, ord_, op_id, kind, rule, action, src, dst, temp, trash, same_as) = v[:11]
-        check_inode, note, ident, dirs, reverses = v[11:]
+        check_inode, note, ident, dirs, reverses, detail = v[11:]
         rows.append(
             [
                 None,
@@ -116,6 +117,7 @@ def insert_sqlite(
                 ),
                 _NULL if dirs is None else dirs,
                 "" if reverses is None else reverses,
+                _NULL if detail is None else detail,
             ]
         )
     # The first insert lets SQLite pick the next rowid and takes the write
@@ -140,7 +142,7 @@ def insert_core(history: History, run_id: int, values: list[tuple[Any, ...]]) ->
     rows: list[dict[str, Any]] = []
     for v in values:
         (seq, ord_, op_id, kind, rule, action, src, dst, temp, trash, same_as) = v[:11]
-        check_inode, note, ident, dirs, reverses = v[11:]
+        check_inode, note, ident, dirs, reverses, detail = v[11:]
         rows.append(
             {
                 "run_id": run_id,
@@ -164,6 +166,7 @@ def insert_core(history: History, run_id: int, values: list[tuple[Any, ...]]) ->
                 "src_mtime_ns": None if ident is None else ident.mtime_ns,
                 "created_dirs": dirs,
                 "reverses": reverses,
+                "detail": detail,
             }
         )
     stmt = insert(operations).returning(operations.c.id, sort_by_parameter_order=True)
@@ -175,7 +178,7 @@ def insert_core(history: History, run_id: int, values: list[tuple[Any, ...]]) ->
 _PG_INTENT_COLUMNS = (
     "id, run_id, seq, ord, op_id, kind, rule, action, state, src, planned_dst, temp_path, "
     "trash_path, same_as, check_inode, note, src_dev, src_ino, src_size, src_mtime_ns, "
-    "created_dirs, reverses"
+    "created_dirs, reverses, detail"
 )
 _PG_IDS = "SELECT nextval(pg_get_serial_sequence('operations', 'id')) FROM generate_series(1, %s)"
 
@@ -201,7 +204,7 @@ def insert_pg(history: History, run_id: int, values: list[tuple[Any, ...]]) -> l
                 write = copy.write_row
                 for row_id, v in zip(ids, values, strict=True):
                     (seq, ord_, op_id, kind, rule, action, src, dst, temp, trash, same_as) = v[:11]
-                    check_inode, note, ident, dirs, reverses = v[11:]
+                    check_inode, note, ident, dirs, reverses, detail = v[11:]
                     write(
                         (
                             row_id,
@@ -227,6 +230,7 @@ def insert_pg(history: History, run_id: int, values: list[tuple[Any, ...]]) -> l
                             ),
                             dirs,
                             reverses,
+                            detail,
                         )
                     )
     return ids

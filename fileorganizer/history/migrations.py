@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, LargeBinary, inspect
 
 from fileorganizer.history.models import PLANNED_WHERE, UNDONE_WHERE
 from fileorganizer.operations import OpKind
@@ -63,7 +63,18 @@ def _migrate_2_to_3(conn: Connection) -> None:
     )
 
 
+def _migrate_3_to_4(conn: Connection) -> None:
+    """Version 4: ``operations.detail``, what a shell, write or macos_tags operation ran
+    or wrote (the command line, the bytes added). Older rows have none.
+    """
+    present = {c["name"] for c in inspect(conn).get_columns("operations")}
+    if "detail" not in present:
+        blob = LargeBinary().compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE operations ADD COLUMN detail {blob}")
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
 }

@@ -35,7 +35,7 @@ from fileorganizer.history.records import OpState
 
 #: The schema version this code writes. Bump it and add a step to
 #: ``fileorganizer.history.migrations.MIGRATIONS`` when the schema changes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Partial indexes: only the rows a query looks for are indexed, so the index
 #: stays small and a run's inserts and updates do not pay for a full index.
@@ -121,6 +121,9 @@ operations = Table(
     Column("undone_by", Integer, ForeignKey("runs.id")),
     # for an operation of an undo run: the operation it reverses
     Column("reverses", Integer, ForeignKey("operations.id")),
+    # (schema 4) what a shell/write/macos_tags operation ran or wrote: the command
+    # line, the bytes a write added (stored as bytes: a command holds file names)
+    Column("detail", LargeBinary),
     Index("ix_operations_run_order", "run_id", "ord", "id"),
     Index(
         "ix_operations_planned",

@@ -86,6 +86,7 @@ def op_record(row: Sequence[Any]) -> OpRecord:
         note,
         undone_by,
         reverses,
+        detail,
     ) = row
     kind = _KIND[kind]
     state = _STATE[state]
@@ -118,6 +119,7 @@ def op_record(row: Sequence[Any]) -> OpRecord:
         note=note,
         undone_by=undone_by,
         reverses=reverses,
+        detail=None if detail is None else bytes(detail),
     )
 
 

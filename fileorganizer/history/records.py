@@ -134,6 +134,8 @@ class OpRecord:
     note: str | None = None
     undone_by: int | None = None
     reverses: int | None = None
+    #: what a shell/write/macos_tags operation ran or wrote (the command line, the bytes)
+    detail: bytes | None = None
 
     @property
     def final_dst(self) -> str | None:
@@ -164,6 +166,9 @@ class OpRecord:
             "undone_by": self.undone_by,
             "reverses": self.reverses,
             "reversible": self.kind.reversible,
+            "detail": None
+            if self.detail is None
+            else self.detail.decode("utf-8", "backslashreplace"),
         }
 
 

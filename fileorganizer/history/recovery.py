@@ -14,7 +14,9 @@ decides — reading only:
   source (a cross-device move killed before the source unlink; the copy only
   gets its final name after it was synced and verified): done once the source
   is removed;
-- anything else is ambiguous: reported, both copies kept, nothing deleted.
+- anything else is ambiguous: reported, both copies kept, nothing deleted;
+- writes, unwrites and commands (``shell``, ``python``, ``macos_tags``): see
+  :mod:`fileorganizer.history.recovery_write`.
 
 What must change on disk (clean-ups, finishing a move) is a :class:`Plan` of
 ordinary operations, applied by the session through the one executor and
@@ -58,6 +60,7 @@ from fileorganizer.history.records import (
     RecoveryReport,
     same_file_seen_from,
 )
+from fileorganizer.history.recovery_write import COMMAND_KINDS, WRITE_KINDS, WriteRecovery
 from fileorganizer.operations import Identity, Operation, OpKind
 
 #: Kinds that take an entry from ``src`` to a destination (the source goes away).
@@ -118,6 +121,8 @@ class _Planner:
         self._never_arrived: set[tuple[int, str]] = set()
         #: unfinished transfers by (run, source), to follow chains (a -> b -> c)
         self.pending_by_src: dict[tuple[int, str], OpRecord] = {}
+        #: writes, unwrites and commands (see :mod:`.recovery_write`)
+        self.writes = WriteRecovery(self, [])
 
     def _op(self, kind: OpKind, rec: OpRecord, src: str, **kw: Any) -> Operation:
         ops = self.out.plan.operations
@@ -163,6 +168,10 @@ class _Planner:
             self._create(rec)
         elif rec.kind in REMOVE_KINDS:
             self._remove(rec)
+        elif rec.kind in WRITE_KINDS:
+            self.writes.reconcile(rec)
+        elif rec.kind in COMMAND_KINDS:
+            self.writes.command(rec)
         elif rec.kind is OpKind.MKDIR:
             made = os.path.isdir(rec.src)
             self._decide(
@@ -375,6 +384,7 @@ def plan_recovery(pending: Iterable[OpRecord], other_hosts: Collection[int] = ()
     """
     pending = list(pending)
     planner = _Planner(other_hosts)
+    planner.writes = WriteRecovery(planner, pending)
     planner.pending_by_src = {
         (op.run_id, op.src): op for op in pending if op.kind in TRANSFER_KINDS
     }

@@ -32,7 +32,12 @@ from fileorganizer.history.records import (
 )
 from fileorganizer.history.store import History
 from fileorganizer.history.undo_result import UndoResult
-from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind
+from fileorganizer.history.undo_write import (
+    IRREVERSIBLE_ACTIONS,
+    UnwritePlanner,
+    irreversible_reason,
+)
+from fileorganizer.operations import ConflictMode, Identity, Operation, OpKind, OpPayload
 from fileorganizer.plans import Plan, Skip
 from fileorganizer.vtree import NodeKind, VirtualTree
 
@@ -141,6 +146,7 @@ class _UndoPlanner:
         #: the prefix of this plan's operation ids (as the planner's: cheap and unique)
         self.token = uuid.uuid4().hex[:8]
         self._last_is_dir = False
+        self._unwrites = UnwritePlanner(self)
 
     # -- checks against the planned tree ---------------------------------------
     def _present(self, path: str, expected: Identity | None) -> tuple[str, bool, Identity]:
@@ -192,20 +198,22 @@ class _UndoPlanner:
         kind = rec.kind
         if kind is OpKind.ECHO or kind is OpKind.CLEANUP:
             return
-        if kind is OpKind.DELETE:
+        if kind is OpKind.DELETE or kind in IRREVERSIBLE_ACTIONS:
             self.plan.skips.append(
-                Skip(
-                    rec.src,
-                    rec.rule,
-                    f"cannot be undone: {rec.src} was permanently deleted",
-                    irreversible=True,
-                )
+                Skip(rec.src, rec.rule, irreversible_reason(rec), irreversible=True)
             )
             return
         try:
+            if kind is OpKind.WRITE:
+                self._unwrites.add(rec)
+                return
             self._add(rec)
         except _Refused as exc:
             self.plan.skips.append(Skip(_acted_on(rec), rec.rule, str(exc)))
+
+    def refuse(self, rec: OpRecord, why: str) -> None:
+        """Plan that ``rec`` is left as it is, with the reason."""
+        self.plan.skips.append(Skip(_acted_on(rec), rec.rule, why))
 
     def _add(self, rec: OpRecord) -> None:
         kind, vtree = rec.kind, self.vtree
@@ -271,6 +279,7 @@ class _UndoPlanner:
         chained: bool,
         *,
         same_as: str | None = None,
+        payload: OpPayload | None = None,
     ) -> None:
         ops = self.plan.operations
         seq = len(ops)
@@ -289,6 +298,7 @@ class _UndoPlanner:
                 note=f"undo of operation {rec.id} (run {rec.run_id})",
                 same_as=same_as,
                 reverses=rec.id,
+                payload=payload,
             )
         )
 

@@ -1,0 +1,222 @@
+"""The ``write`` action: text into a file in place, journaled so that ``undo`` puts it back."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from history_support import app_paths, run_rules
+
+from fileorganizer import load_config_text
+from fileorganizer.errors import ConfigError, UndoError
+from fileorganizer.history import History
+from fileorganizer.session import SessionOptions, organize, undo
+
+
+def _rules(loc: Path, *actions: str) -> str:
+    body = "".join(f"      - {a}\n" for a in actions)
+    return f"rules:\n  - name: idx\n    locations: {str(loc)!r}\n    actions:\n{body}"
+
+
+def _write(outfile: Path, text: str = "{name}", **opts: Any) -> str:
+    extra = "".join(f", {k}: {v}" for k, v in opts.items())
+    return f"write: {{outfile: '{outfile}', text: '{text}'{extra}}}"
+
+
+def _backups() -> list[str]:
+    folder = app_paths().data_dir / "write-backups"
+    return sorted(os.listdir(folder)) if folder.is_dir() else []
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("append", b"old\na\nb\n"),
+        ("prepend", b"b\na\nold\n"),
+        ("overwrite", b"b\n"),
+    ],
+)
+def test_each_mode_writes_in_place_and_undo_puts_the_old_contents_back(
+    mode: str, expected: bytes, tmp_path: Path, tree: Any
+) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1", "b.txt": "2"})
+    index = tmp_path / "index.txt"
+    index.write_bytes(b"old\n")
+    os.utime(index, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    inode = index.stat().st_ino
+    session = run_rules(_rules(tmp_path / "in", _write(index, mode=mode)))
+    assert session.ok, session.result and session.result.to_dict()
+    assert index.read_bytes() == expected
+    assert index.stat().st_ino == inode  # written into, never replaced
+    # an append is cut off again; the other modes saved the old contents first
+    assert len(_backups()) == (0 if mode == "append" else 2)
+    result = undo(app_paths(), session.run_id).result
+    assert result.ok, result.to_dict()
+    assert index.read_bytes() == b"old\n"
+    assert index.stat().st_ino == inode
+    if mode != "append":  # the saved contents come back with their modification time
+        assert index.stat().st_mtime_ns == 1_600_000_000_000_000_000
+    assert _backups() == []  # a saved copy is removed once it is back
+
+
+def test_a_file_the_write_created_is_removed_by_undo_with_its_folder(
+    tmp_path: Path, tree: Any
+) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1", "b.txt": "2"})
+    index = tmp_path / "made" / "here" / "index.txt"
+    session = run_rules(_rules(tmp_path / "in", _write(index, "{name} {size.bytes}")))
+    assert session.ok
+    assert index.read_text() == "a 1\nb 1\n"
+    assert undo(app_paths(), session.run_id).result.ok
+    assert not (tmp_path / "made").exists()
+
+
+def test_clear_before_first_write_empties_the_file_once_per_run(tmp_path: Path, tree: Any) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1", "b.txt": "2"})
+    index = tmp_path / "index.txt"
+    index.write_text("from last time\n")
+    text = _rules(tmp_path / "in", _write(index, clear_before_first_write="true"))
+    first = run_rules(text)
+    assert first.ok
+    assert index.read_text() == "a\nb\n"
+    second = run_rules(text)
+    assert index.read_text() == "a\nb\n"
+    assert undo(app_paths(), second.run_id).result.ok
+    assert index.read_text() == "a\nb\n"
+    assert undo(app_paths(), first.run_id).result.ok
+    assert index.read_text() == "from last time\n"
+
+
+def test_sim_shows_each_write_and_writes_nothing(
+    tmp_path: Path, tree: Any, run_cli: Any, write_config: Any
+) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1"})
+    index = tmp_path / "index.txt"
+    rules = write_config(_rules(tmp_path / "in", _write(index, "{name}: {size.bytes}")))
+    proc = run_cli("sim", "-v", "-c", rules)
+    assert proc.returncode == 0, proc.stderr
+    assert f"write {index} (append, new file): 'a: 1'" in proc.stdout
+    assert not index.exists()
+    proc = run_cli("run", "-v", "-c", rules)
+    assert proc.returncode == 0, proc.stderr
+    assert f"write {index} (append, new file): 'a: 1'" in proc.stdout
+    assert index.read_text() == "a: 1\n"
+
+
+def test_undo_leaves_a_file_that_changed_after_the_write(tmp_path: Path, tree: Any) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1"})
+    index = tmp_path / "index.txt"
+    index.write_text("old\n")
+    session = run_rules(
+        _rules(tmp_path / "in", _write(index, mode="prepend"), f"move: '{tmp_path}/out/'")
+    )
+    assert session.ok
+    with index.open("a") as f:
+        f.write("added by hand\n")
+    result = undo(app_paths(), session.run_id).result
+    assert not result.ok
+    assert [s.reason for s in result.refused] == [f"{index} changed after the run; left as it is"]
+    assert index.read_text() == "a\nold\nadded by hand\n"
+    assert (tmp_path / "in" / "a.txt").exists()  # the rest of the run is undone
+
+
+def test_a_relative_outfile_is_relative_to_the_current_folder(
+    tmp_path: Path, tree: Any, run_cli: Any, write_config: Any
+) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1"})
+    work = tmp_path / "work"
+    work.mkdir()
+    rules = write_config(_rules(tmp_path / "in", "write: {outfile: './sizes.txt', text: '{name}'}"))
+    proc = run_cli("run", "-c", rules, cwd=work)
+    assert proc.returncode == 0, proc.stderr
+    assert (work / "sizes.txt").read_text() == "a\n"
+
+
+def test_encoding_and_newline(tmp_path: Path, tree: Any) -> None:
+    tree.make(tmp_path / "in", {"é.txt": "1"})
+    index = tmp_path / "index.txt"
+    assert run_rules(
+        _rules(tmp_path / "in", _write(index, "{name}|", encoding="latin-1", newline="false"))
+    ).ok
+    assert index.read_bytes() == "é|".encode("latin-1")
+    with pytest.raises(ConfigError, match="unknown encoding 'klingon'"):
+        load_config_text(_rules(tmp_path / "in", _write(index, encoding="klingon")))
+
+
+def test_the_output_of_a_command_is_written_and_undone_from_the_saved_copy(
+    tmp_path: Path, tree: Any
+) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "hello"})
+    index = tmp_path / "index.txt"
+    index.write_text("old\n")
+    session = run_rules(
+        _rules(tmp_path / "in", "shell: 'cat {path}'", _write(index, "{name}={shell.output}"))
+    )
+    assert session.ok
+    assert index.read_text() == "old\na=hello\n"
+    with History(app_paths().db_path) as h:
+        (write,) = [r for r in h.operations(session.run_id) if r.kind == "write"]
+    assert write.detail is None and write.trash_path  # the text was known only when written
+    result = undo(app_paths(), session.run_id).result
+    assert index.read_text() == "old\n"
+    assert result.n_irreversible == 1  # the shell command
+
+
+def test_an_undo_of_writes_cannot_itself_be_undone(tmp_path: Path, tree: Any) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1"})
+    index = tmp_path / "index.txt"
+    session = run_rules(_rules(tmp_path / "in", _write(index)))
+    done = undo(app_paths(), session.run_id).result
+    assert done.ok and done.run_id is not None
+    assert not index.exists()
+    try:
+        again = undo(app_paths(), done.run_id).result
+    except UndoError:  # nothing reversible: also acceptable, but it must not rewrite
+        pass
+    else:
+        assert again.n_irreversible == 1 and not again.ok
+    assert not index.exists()
+
+
+def test_a_write_never_replaces_a_file_that_appeared_after_planning(
+    tmp_path: Path, tree: Any
+) -> None:
+    from fileorganizer.planner import Planner
+    from fileorganizer.session import apply_recorded, open_history
+
+    tree.make(tmp_path / "in", {"a.txt": "1"})
+    index = tmp_path / "index.txt"
+    config = load_config_text(_rules(tmp_path / "in", _write(index)))
+    plan = Planner(config).run()
+    index.write_text("someone else's\n")
+    with open_history(app_paths()) as h:
+        result = apply_recorded(plan, h, app_paths=app_paths())
+    (skip,) = result.skipped
+    assert skip.reason == f"{index} appeared since it was planned; not replaced"
+    assert index.read_text() == "someone else's\n"
+
+
+def test_a_symlinked_outfile_is_not_written_through(tmp_path: Path, tree: Any) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1"})
+    target = tmp_path / "target.txt"
+    target.write_text("keep\n")
+    link = tmp_path / "index.txt"
+    link.symlink_to(target)
+    session = run_rules(_rules(tmp_path / "in", _write(link)))
+    assert session.result is not None
+    (failed,) = session.result.failed
+    assert "is a symlink: not written through" in (failed.error or "")
+    assert target.read_text() == "keep\n"
+
+
+def test_sim_and_run_plan_the_same_writes(tmp_path: Path, tree: Any) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1", "b.txt": "22"})
+    text = _rules(tmp_path / "in", _write(tmp_path / "i.txt", "{name} {size.bytes}"))
+    sim = organize(load_config_text(text), SessionOptions(app_paths=app_paths(), dry_run=True))
+    run = run_rules(text)
+    assert run.result is not None
+    planned = [(o.kind, o.src, o.message, o.note) for o in sim.plan.operations]
+    applied = [(r.op.kind, r.op.src, r.op.message, r.op.note) for r in run.result.results]
+    assert planned == applied
