@@ -120,6 +120,9 @@ class Appliers:
         op = intent.op
         kind = op.kind
         assert op.dst is not None
+        # (the source's identity as just checked: making room for a newcomer at the
+        # destination applies an operation of its own, which checks the newcomer)
+        checked = self._checked
         parent = os.path.dirname(op.dst)
         created: list[str] = []
         if parent not in self._known_dirs:
@@ -146,7 +149,7 @@ class Appliers:
             if dst != op.dst:
                 self._redirects[op.dst] = dst
             if kind in (OpKind.MOVE, OpKind.RENAME, OpKind.RESTORE) and not self._crossed:
-                after: Identity | None = self._checked  # a rename keeps inode and times
+                after: Identity | None = checked  # a rename keeps inode and times
             else:
                 after = _identity_or_none(dst)
             return OpResult(

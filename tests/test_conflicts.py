@@ -158,3 +158,32 @@ def test_trash_after_move_in_one_chain_is_recoverable(tmp_path: Path) -> None:
     assert [r.trash_path for r in result.results if r.trash_path] == [
         str(tmp_path / "trash" / "files" / "a.txt")
     ]
+
+
+@pytest.mark.parametrize("mode", ["overwrite", "trash", "rename_existing"])
+def test_making_room_for_a_newcomer_records_the_moved_file_and_undo_puts_both_back(
+    tmp_path: Path, mode: str
+) -> None:
+    """The destination appears between plan and apply: the newcomer is moved aside
+    (its own operation), and the move's recorded identity is the moved file's, so
+    undo puts the file back and the newcomer where it was."""
+    from fileorganizer import History, undo_run
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("mine")
+    p = plan(load_config_text(rules(tmp_path, mode)))
+    (tmp_path / "out").mkdir()
+    newcomer = tmp_path / "out" / "same.txt"
+    newcomer.write_text("appeared meanwhile")
+    with History() as history:
+        result = apply_plan(p, history=history)
+        (moved,) = [r for r in result.results if r.op.src == str(tmp_path / "in" / "a.txt")]
+        assert moved.status is OpStatus.DONE
+        st = os.stat(tmp_path / "out" / "same.txt")
+        assert moved.identity_after is not None
+        assert (moved.identity_after.ino, moved.identity_after.size) == (st.st_ino, st.st_size)
+        undone = undo_run(history, result.run_id)
+    assert undone.ok, [s.reason for s in undone.plan.skips]
+    assert (tmp_path / "in" / "a.txt").read_text() == "mine"
+    assert newcomer.read_text() == "appeared meanwhile"
+    assert sorted(os.listdir(tmp_path / "out")) == ["same.txt"]
