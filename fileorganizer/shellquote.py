@@ -17,7 +17,10 @@ Where no quoting can keep a value to one word, the command is refused (a
 :class:`~fileorganizer.errors.TemplateError`): inside backquotes, ``${...}``, a
 here-document, or right after a backslash or a ``$``. ``check`` finds these in
 the command as written; rendering finds them too (``{% %}`` blocks can produce
-any text).
+any text). Likewise inside ``$((...))`` arithmetic, and anywhere after a ``case``
+inside ``$(...)`` or ``(...)``: a ``case`` pattern's ``)`` does not close the
+parenthesis, and this reader does not parse shell grammar far enough to know
+where the shell is after it, so it refuses rather than guess.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class _Ctx(Enum):
     ANSI = "$'...'"
     BQ = "backquotes"
     BRACE = "${...}"
+    ARITH = "$((...))"
     COMMENT = "comment"
 
 
@@ -57,7 +61,10 @@ _WORD_BREAK = frozenset(" \t\n;&|()<>")
 _REFUSED = {
     _Ctx.BQ: "inside backquotes (write $(...) instead)",
     _Ctx.BRACE: "inside ${...}",
+    _Ctx.ARITH: "inside $((...)) arithmetic",
 }
+#: a ``case`` keyword (its patterns end with an unpaired ``)``)
+_CASE = "case"
 
 
 def value_text(value: Any) -> str:
@@ -191,6 +198,9 @@ class _Assembler:
         self.stack: list[_Ctx] = [_Ctx.TOP]
         #: here-document delimiters whose bodies start at the next newline
         self.heredocs: list[tuple[str, bool]] = []
+        #: a ``case`` was met inside ``$(...)``/``(...)``: where the shell stands after
+        #: its patterns' ``)`` is not followed, so no later value is put in
+        self.lost = False
 
     def refuse(self, where: str) -> TemplateError:
         return TemplateError(
@@ -219,6 +229,8 @@ class _Assembler:
             raise self.refuse(_REFUSED[ctx])
         if ctx is _Ctx.COMMENT:
             return
+        if self.lost:
+            raise self.refuse("after a 'case' inside $(...) or (...)")
         if prev == "$" and ctx is not _Ctx.SQ:
             raise self.refuse("right after '$'")
         word = shlex.quote(value)
@@ -264,6 +276,19 @@ class _Assembler:
             self.stack.pop()
             self.out.append(ch)
             return i + 1
+        if ch == "$" and text.startswith("$((", i) and ctx is not _Ctx.BQ:
+            self.stack.append(_Ctx.ARITH)
+            self.out.append("$((")
+            return i + 3
+        if ctx is _Ctx.ARITH:
+            if ch == "(":
+                self.stack.append(_Ctx.PAREN)
+            elif text.startswith("))", i):
+                self.stack.pop()
+                self.out.append("))")
+                return i + 2
+            self.out.append(ch)
+            return i + 1
         if ch == "$" and nxt in ("(", "{", "'") and ctx is not _Ctx.BQ:
             if nxt == "'" and ctx is _Ctx.DQ:
                 self.out.append(ch)  # ($'...' is not special inside double quotes)
@@ -296,6 +321,14 @@ class _Assembler:
             self.stack.append(_Ctx.PAREN)
         elif ch == ")" and ctx in (_Ctx.CMD, _Ctx.PAREN):
             self.stack.pop()
+        elif (
+            ch == "c"
+            and ctx in (_Ctx.CMD, _Ctx.PAREN)
+            and text.startswith(_CASE, i)
+            and text[i + 4 : i + 5] in ("", *_WORD_BREAK)
+            and self.at_word_start()
+        ):
+            self.lost = True
         elif ch == "#" and ctx is not _Ctx.BRACE and self.at_word_start():
             self.stack.append(_Ctx.COMMENT)
         elif ch == "\n" and ctx is not _Ctx.BRACE:
