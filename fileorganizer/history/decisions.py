@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from fileorganizer.history.models import enc, identity_values, operations
+from fileorganizer.history.models import enc, identity_values, operations, storable
 from fileorganizer.history.records import (
     OpRecord,
     OpState,
@@ -70,7 +70,7 @@ def write_decisions(history: History, decisions: Iterable[Decision]) -> list[Rec
                 values.update(identity_values("after_", d.after))
                 if d.rec.kind is OpKind.TRASH:
                     values["trash_path"] = enc(d.dst)
-            values["error" if d.state is OpState.FAILED else "reason"] = d.message
+            values["error" if d.state is OpState.FAILED else "reason"] = storable(d.message)
             conn.execute(update(operations).where(operations.c.id == d.rec.id).values(**values))
             if d.state is OpState.DONE and d.rec.reverses is not None:
                 conn.execute(

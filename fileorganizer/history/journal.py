@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from fileorganizer.history import journal_sql
 from fileorganizer.history.journal_sql import INTENT_COLUMNS
-from fileorganizer.history.models import FS_ENCODING, FS_ERRORS, enc_list
+from fileorganizer.history.models import FS_ENCODING, FS_ERRORS, enc_list, storable
 from fileorganizer.history.records import OpState
 from fileorganizer.operations import Intent, Operation, OpKind, OpResult, OpStatus
 
@@ -144,7 +144,7 @@ class RunJournal:
                     intent.trash_path,
                     op.same_as,
                     op.check_inode,
-                    op.note,
+                    storable(op.note),
                     ident,
                     dirs,
                     op.reverses,
@@ -200,8 +200,8 @@ class RunJournal:
                 (
                     _STATE_VALUE[r.status],
                     dst,
-                    r.error,
-                    r.reason,
+                    storable(r.error),
+                    storable(r.reason),
                     after,
                     enc_list(r.created_dirs) if r.created_dirs else None,
                     r.trash_path,

@@ -34,6 +34,7 @@ from fileorganizer.history.models import (
     operations,
     runs,
     schema_info,
+    storable,
 )
 from fileorganizer.history.queries import HistoryQueries
 from fileorganizer.history.records import OpState, RunInfo, RunMode, RunStatus
@@ -243,7 +244,7 @@ class History(HistoryQueries):
                     locks=locks,
                     undo_of=undo_of,
                     planned=planned,
-                    note=note,
+                    note=storable(note),
                 )
             )
             key = result.inserted_primary_key
@@ -324,7 +325,7 @@ class History(HistoryQueries):
             if old is not None:
                 values: dict[str, Any] = {"status": RunStatus(status).value}
                 if note:
-                    values["note"] = f"{old.note}; {note}" if old.note else note
+                    values["note"] = storable(f"{old.note}; {note}" if old.note else note)
                 conn.execute(update(runs).where(runs.c.id == run_id).values(**values))
 
     def journal(self, run_id: int, *, guard: Callable[[], None] | None = None) -> RunJournal:
