@@ -175,7 +175,7 @@ def run_python(code: CodeType, values: CodeValues, rule: str, printed: list[str]
     try:
         exec(code, values)
         got = values[_FUNC]()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # (exit() in user code ends that file only)
         line = user_line(exc)
         return PythonRun(
             "\n".join(printed),

@@ -64,6 +64,27 @@ def test_an_exception_fails_the_file_with_the_rule_and_the_line(
     assert (tmp_path / "out" / "b.txt").read_text() == "y"  # the run went on
 
 
+@pytest.mark.parametrize("call", ["exit(0)", "sys.exit(3)", "quit()"])
+def test_exit_in_the_code_fails_that_file_and_the_run_goes_on(
+    call: str, tmp_path: Path, tree: Any, run_cli: Any, write_config: Any
+) -> None:
+    tree.make(tmp_path / "in", {"f1.txt": "1", "f2.txt": "2", "f3.txt": "3"})
+    rules = write_config(
+        _rules(
+            tmp_path / "in",
+            f"python: |\n          import sys\n          if name == 'f2':\n              {call}\n",
+            f"move: '{tmp_path}/out/'",
+        )
+    )
+    proc = run_cli("run", "-c", rules)
+    assert proc.returncode == 1, proc.stderr
+    assert "SystemExit" in proc.stderr and "done: 4 applied" in proc.stdout
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["f1.txt", "f3.txt"]
+    assert (tmp_path / "in" / "f2.txt").exists()
+    shown = run_cli("history")
+    assert shown.returncode == 0 and " ok " not in shown.stdout.splitlines()[-1]
+
+
 def test_the_code_sees_the_shell_output_and_a_returned_non_dict_fails(
     tmp_path: Path, tree: Any
 ) -> None:

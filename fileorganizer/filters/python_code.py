@@ -128,7 +128,7 @@ class PythonFilter(Filter):
             exec(self._compiled, values)
             fn: Callable[[], Any] = values["__fileorganizer_filter__"]
             got = fn()
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # (exit() in user code ends that file only)
             raise UserCodeError(
                 f"python filter, line {_user_line(exc)}: {type(exc).__name__}: {exc}",
                 line=_user_line(exc),
