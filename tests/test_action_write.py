@@ -73,6 +73,24 @@ def test_a_file_the_write_created_is_removed_by_undo_with_its_folder(
     assert not (tmp_path / "made").exists()
 
 
+def test_runs_that_appended_to_one_file_are_undone_newest_first_one_by_one(
+    tmp_path: Path, tree: Any
+) -> None:
+    """An undo's cut changes the file's times: the older run's undo still recognises it."""
+    index = tmp_path / "index.txt"
+    tree.make(tmp_path / "in", {"a.txt": "1"})
+    first = run_rules(_rules(tmp_path / "in", f"move: '{tmp_path}/out/'", _write(index)))
+    tree.make(tmp_path / "in", {"b.txt": "2"})
+    second = run_rules(_rules(tmp_path / "in", f"move: '{tmp_path}/out/'", _write(index)))
+    assert first.ok and second.ok and index.read_text() == "a\nb\n"
+    assert undo(app_paths(), second.run_id).result.ok
+    assert index.read_text() == "a\n"
+    older = undo(app_paths(), first.run_id).result
+    assert older.ok and not older.plan.skips, [s.reason for s in older.plan.skips]
+    assert not index.exists()
+    assert sorted(p.name for p in (tmp_path / "in").iterdir()) == ["a.txt", "b.txt"]
+
+
 def test_clear_before_first_write_empties_the_file_once_per_run(tmp_path: Path, tree: Any) -> None:
     tree.make(tmp_path / "in", {"a.txt": "1", "b.txt": "2"})
     index = tmp_path / "index.txt"
