@@ -21,6 +21,7 @@ A new chain starts with each matched entry (the planner gives each its own
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -218,6 +219,12 @@ class ChainContext:
     def wrote(self, path: str) -> None:
         """Record that the plan creates ``path`` by writing it."""
         self.planner.outfiles.add(path)
+
+    def is_own_file(self, path: str) -> bool:
+        """Whether ``path`` is at or below one of the tool's own paths (never written)."""
+        p = os.path.normpath(path)
+        own = self.planner.protected
+        return any(p == q or p.startswith(q.rstrip(os.sep) + os.sep) for q in own)
 
 
 def no_terminal_message(rule: str) -> str:

@@ -280,9 +280,12 @@ def plan(
     reporter: Reporter | None = None,
     now: datetime | None = None,
     hash_cache: HashCache | None = None,
-    protected: Sequence[str | os.PathLike[str]] = (),
+    protected: Sequence[str | os.PathLike[str]] | None = None,
 ) -> Plan:
     """Plan ``config`` over its locations (or ``paths``); touches nothing.
+
+    ``protected``: paths never organized nor written (default: the tool's own
+    history, configuration, logs and trash, and the rules file, as the CLI's).
 
     Raises :class:`~fileorganizer.errors.LocationError` for a missing location.
     Per-file problems (unreadable file, bad template value) are collected in
@@ -296,5 +299,15 @@ def plan(
         reporter=reporter,
         now=now,
         hash_cache=hash_cache,
-        protected=protected,
+        protected=_own_paths(config) if protected is None else protected,
     ).run()
+
+
+def _own_paths(config: Config) -> list[str]:
+    from fileorganizer.paths import resolve_paths
+
+    ap = resolve_paths()
+    own = [str(p) for p in ap.own_paths()] + [str(ap.lock_path)]
+    if config.path:
+        own.append(os.path.abspath(config.path))
+    return own

@@ -238,3 +238,28 @@ def test_sim_and_run_plan_the_same_writes(tmp_path: Path, tree: Any) -> None:
     planned = [(o.kind, o.src, o.message, o.note) for o in sim.plan.operations]
     applied = [(r.op.kind, r.op.src, r.op.message, r.op.note) for r in run.result.results]
     assert planned == applied
+
+
+@pytest.mark.parametrize("where", ["history", "backups", "rules"])
+def test_a_write_into_the_tools_own_files_is_refused_when_planning(
+    where: str, tmp_path: Path, tree: Any, write_config: Any, run_cli: Any
+) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1"})
+    ap = app_paths()
+    history = ap.db_path
+    target = {
+        "history": str(history),
+        "backups": str(ap.data_dir / "write-backups" / "x.txt"),
+        "rules": "RULES",
+    }[where]
+    text = _rules(tmp_path / "in", _write(Path(target), mode="overwrite"))
+    rules = write_config(text)
+    if where == "rules":
+        rules.write_text(text.replace("RULES", str(rules)))
+    before = rules.read_bytes()
+    assert run_cli("run", "-c", rules).returncode == 1
+    proc = run_cli("run", "-c", rules)
+    assert "one of fileorganizer's own files" in proc.stderr, proc.stderr
+    assert rules.read_bytes() == before
+    assert run_cli("history").returncode == 0  # the history is intact
+    assert not (ap.data_dir / "write-backups" / "x.txt").exists()

@@ -135,6 +135,10 @@ class PlanContext(Protocol):
         """Record that the plan creates ``path`` by writing it."""
         ...
 
+    def is_own_file(self, path: str) -> bool:
+        """Whether ``path`` is the tool's own (history, config, logs, trash, the rules file)."""
+        ...
+
     def first_write(self, action: Action, path: str) -> bool:
         """Whether this is ``action``'s first write to ``path`` in the plan."""
         ...

@@ -87,6 +87,11 @@ class WriteAction(Action):
         outfile = norm(os.path.abspath(ctx.render(entry, self.outfile)))
         if ctx.vtree_kind(outfile) is NodeKind.FOLDER:
             raise TemplateError(f"outfile {outfile} is a folder")
+        if ctx.is_own_file(outfile):
+            raise TemplateError(
+                f"outfile {outfile} is one of fileorganizer's own files (its history, "
+                "configuration, logs or trash, or this rules file): not written"
+            )
         template = compile_template(self.text)
         late = ctx.late_sources(template.names)
         text = template.render(ctx.variables(entry, template.names))
