@@ -33,9 +33,9 @@ def read_all(path: str) -> bytes:
         return f.read()
 
 
-def _open_regular(path: str) -> int:
+def _open_regular(path: str, extra: int = 0) -> int:
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd = os.open(path, _OPEN_FLAGS | extra)
     except OSError as exc:
         if os.path.islink(path):
             raise NotARegularFileError(f"{path} is a symlink: not written through") from None
@@ -96,10 +96,14 @@ def create_with(path: str, data: bytes, temp: str) -> None:
 
 
 def append(path: str, data: bytes) -> None:
-    """Add ``data`` at the end of ``path`` (cut back to its old length if that fails)."""
-    fd = _open_regular(path)
+    """Add ``data`` at the end of ``path`` (cut back to its old length if that fails).
+
+    Opened with ``O_APPEND``, so each write lands at the end even while another
+    process (another host's run on a shared volume) appends to the same file.
+    """
+    fd = _open_regular(path, os.O_APPEND)
     try:
-        size = os.lseek(fd, 0, os.SEEK_END)
+        size = os.fstat(fd).st_size
         try:
             _write_all(fd, data)
             os.fsync(fd)
