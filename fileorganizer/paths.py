@@ -200,8 +200,14 @@ def unwritable_dir_error(path: Path, kind: StateDir, *, read_only: bool) -> Unwr
         why, fix = "read-only file system", "mount a writable volume there"
     else:
         why = "permission denied"
-        owner = _nearest_existing(path)  # the folder to fix when ``path`` does not exist yet
-        fix = f"make it writable for that user (chown -R {uid} {owner}), run as its owner"
+        if path.exists():
+            fix = f"make it writable for that user (chown -R {uid} {path}), run as its owner"
+        else:  # (never advise changing the owner of a parent: it may be / or a home)
+            parent = _nearest_existing(path)
+            fix = (
+                f"create it for that user (mkdir -p {path} && chown {uid} {path}, "
+                f"as the owner of {parent}), run as a user who can write there"
+            )
     return UnwritableDirError(
         f"cannot write to the {kind} {path} as user id {uid} ({why}): {fix}, or {kind.elsewhere}",
         path=path,

@@ -123,14 +123,34 @@ def test_run_with_an_unwritable_data_folder_is_exit_73_and_touches_nothing(
 
 
 @needs_nobody
-def test_a_data_folder_that_cannot_be_created_names_the_folder_to_fix(
+def test_a_data_folder_that_cannot_be_created_says_how_to_create_it(
     dirs: dict[str, Path],
 ) -> None:
     dirs["data"].chmod(0o755)
-    env = {**env_for(dirs), "FILEORGANIZER_DATA_DIR": str(dirs["data"] / "sub" / "dir")}
+    target = dirs["data"] / "sub" / "dir"
+    env = {**env_for(dirs), "FILEORGANIZER_DATA_DIR": str(target)}
     proc = as_nobody("run", dirs["inbox"], env=env)
-    assert_one_line_error(proc, dirs["data"] / "sub" / "dir", "data folder")
-    assert f"chown -R {NOBODY} {dirs['data']})" in proc.stderr
+    assert_one_line_error(proc, target, "data folder")
+    assert f"mkdir -p {target} && chown {NOBODY} {target}, as the owner of {dirs['data']}" in (
+        proc.stderr
+    )
+    # never a recursive change of owner of a parent (it may be / or a home folder)
+    assert "chown -R" not in proc.stderr
+
+
+@needs_nobody
+def test_a_missing_home_never_suggests_changing_the_owner_of_root(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("x")
+    inbox.chmod(0o777)
+    # (as cron gives it: the tool's folders from a home that does not exist)
+    env = {k: "" for k in os.environ if k.startswith(("FILEORGANIZER_", "XDG_"))}
+    env.update(PATH="/usr/bin:/bin", HOME="/nonexistent")
+    proc = as_nobody("run", inbox, env=env)
+    assert proc.returncode == EXIT_CANTCREAT, proc.stderr
+    assert "chown -R" not in proc.stderr, proc.stderr
+    assert "mkdir -p /nonexistent/" in proc.stderr
 
 
 @needs_nobody
