@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from fileorganizer.cli.common import history_flags
 from fileorganizer.cli.summary import (
     MAX_PATHS,
     MAX_REASONS,
@@ -308,3 +310,23 @@ def test_watch_log_file_lines_carry_timestamps(tmp_path: Path, write_config: Any
         re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ ", ln) for ln in lines
     )
     assert any(f"move {src / 'a.txt'} -> {dst / 'a.txt'}" in ln for ln in lines)
+
+
+def test_the_undo_hint_names_the_history_the_run_used(
+    tmp_path: Path, tree: Any, run_cli: Any
+) -> None:
+    """Following the hint undoes this run, not the run of that number elsewhere."""
+    tree.make(tmp_path / "a", {"one.pdf": "1"})
+    tree.make(tmp_path / "b", {"two.pdf": "2"})
+    assert run_cli("run", tmp_path / "a").returncode == 0  # run 1 of the default history
+    other = tmp_path / "my history.sqlite"
+    proc = run_cli("run", tmp_path / "b", "--db", other)
+    assert proc.returncode == 0, proc.stderr
+    hint = proc.stdout.splitlines()[-1]
+    assert hint == f"run 1: undo with 'fileorganizer undo 1 --db '{other}''"
+    command = shlex.split(hint.split("undo with '", 1)[1][:-1])
+    assert run_cli(*command[1:]).returncode == 0
+    assert (tmp_path / "b" / "two.pdf").exists()  # b's run was undone
+    assert not (tmp_path / "a" / "one.pdf").exists()  # a's stays organized
+    masked = history_flags(None, "postgresql+psycopg://fo:secret@db/fo")
+    assert masked == " --db-url 'postgresql+psycopg://fo:***@db/fo'"

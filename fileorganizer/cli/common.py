@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -159,6 +160,22 @@ class StopOnSignal:
 
         for s, handler in self._previous.items():
             signal.signal(s, handler)
+
+
+def history_flags(db: Path | str | None, db_url: str | None) -> str:
+    """The options that named the history of a command, to repeat in a hint (or "").
+
+    A database URL's password is masked: the hint is shown, and may be logged.
+    """
+    import shlex
+
+    from fileorganizer.paths import mask_password
+
+    if db_url:
+        return f" --db-url {shlex.quote(mask_password(db_url))}"
+    if db:
+        return f" --db {shlex.quote(os.path.abspath(db))}"
+    return ""
 
 
 def split_tags(values: list[str] | None) -> list[str]:

@@ -22,6 +22,7 @@ from fileorganizer.cli.common import (
     WaitOpt,
     app_paths,
     fail,
+    history_flags,
     print_json,
     require_writable_state,
     safe_text,
@@ -122,7 +123,16 @@ def dupes(
         cache.close()
     wasted = sum(g.wasted_bytes for g in groups)
     if trash or link:
-        _act(groups, link=link, dry_run=dry_run, fmt=fmt, ap=ap, wait=wait, unreadable=unreadable)
+        _act(
+            groups,
+            link=link,
+            dry_run=dry_run,
+            fmt=fmt,
+            ap=ap,
+            wait=wait,
+            unreadable=unreadable,
+            flags=history_flags(db, db_url),
+        )
         return
     if fmt is OutputFormat.json:
         print_json(
@@ -171,6 +181,7 @@ def _act(
     ap: AppPaths,
     wait: float,
     unreadable: list[str],
+    flags: str = "",
 ) -> None:
     """Plan the removal (or linking) of the duplicates, and unless ``dry_run`` apply it."""
     from fileorganizer.cli.render import plain_line
@@ -228,7 +239,7 @@ def _act(
         verb = "replaced by hard links" if link else "moved to the trash"
         line = f"{len(done)} duplicate(s) {verb}, {SizeValue(freed).decimal} freed"
         if result.run_id is not None and done:
-            line += f"; undo with 'fileorganizer undo {result.run_id}'"
+            line += f"; undo with 'fileorganizer undo {result.run_id}{flags}'"
         err.print(line)
     if result.interrupted:
         raise typer.Exit(stop.exit_code)

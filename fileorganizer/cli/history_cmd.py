@@ -27,6 +27,7 @@ from fileorganizer.cli.common import (
     complete_run_ids,
     fail,
     history_errors,
+    history_flags,
     print_json,
     print_json_line,
     require_writable_state,
@@ -343,6 +344,7 @@ def undo_cmd(
         interrupted=bool(applied and applied.interrupted),
         not_started=applied.not_started if applied else 0,
         seconds=time.monotonic() - started,
+        history_flags=history_flags(db, db_url),
     )
     if log is not None:
         if dry_run:

@@ -35,6 +35,7 @@ from fileorganizer.cli.common import (
     enter_working_dir,
     find_config_path,
     history_errors,
+    history_flags,
     print_json,
     print_json_line,
     require_paths_for_builtin,
@@ -144,6 +145,7 @@ def _organize(
         dry_run=dry_run,
         seconds=time.monotonic() - started,
         log=log,
+        undo_flags=history_flags(db, db_url),
     )
     if session.interrupted:
         raise typer.Exit(stop.exit_code)
@@ -171,6 +173,7 @@ def _render(
     dry_run: bool,
     seconds: float,
     log: LogFile | None,
+    undo_flags: str = "",
 ) -> None:
     from fileorganizer.cli.render import render_plan
     from fileorganizer.cli.summary_view import Totals, render_summary, summary_text
@@ -182,6 +185,7 @@ def _render(
         interrupted=bool(result and result.interrupted),
         not_started=result.not_started if result else 0,
         seconds=seconds,
+        history_flags=undo_flags,
     )
     if log is not None:
         log.write(summary_text(summary, totals))

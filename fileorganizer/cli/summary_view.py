@@ -44,6 +44,8 @@ class Totals:
     #: operations never started because a stop request ended the run
     not_started: int = 0
     seconds: float | None = None
+    #: the options naming the history used (``--db FILE``), repeated in the undo hint
+    history_flags: str = ""
 
 
 def short_path(path: str) -> str:
@@ -182,7 +184,8 @@ def undo_hint(summary: Summary, totals: Totals) -> str | None:
     """``run 41: undo with 'fileorganizer undo 41'``, only when there is something to undo."""
     if totals.run_id is None or not summary.reversible or summary.dry_run:
         return None
-    return f"[dim]run {totals.run_id}: undo with 'fileorganizer undo {totals.run_id}'[/]"
+    command = escape(f"fileorganizer undo {totals.run_id}{totals.history_flags}")
+    return f"[dim]run {totals.run_id}: undo with '{command}'[/]"
 
 
 def render_summary(
