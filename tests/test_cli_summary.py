@@ -330,3 +330,21 @@ def test_the_undo_hint_names_the_history_the_run_used(
     assert not (tmp_path / "a" / "one.pdf").exists()  # a's stays organized
     masked = history_flags(None, "postgresql+psycopg://fo:secret@db/fo")
     assert masked == " --db-url 'postgresql+psycopg://fo:***@db/fo'"
+
+
+def test_sim_prints_the_rules_echo_messages_as_run_does(
+    tmp_path: Path, tree: Any, cli_main: Any, write_config: Any
+) -> None:
+    tree.make(tmp_path / "in", {"a.txt": "1", "b.txt": "22"})
+    cfg = write_config(
+        f"rules:\n  - locations: {tmp_path}/in\n"
+        "    actions: [{echo: 'found {name} of {size.bytes} bytes'}]\n"
+    )
+    sim = cli_main("sim", "-c", cfg)
+    assert sim.code == 0
+    lines = sim.out.splitlines()
+    assert lines[:2] == ["found a of 1 bytes", "found b of 2 bytes"]
+    assert "2 message(s)" in lines[-1]
+    run = cli_main("run", "-c", cfg)
+    assert run.out.splitlines()[:2] == lines[:2]
+    assert cli_main("sim", "-q", "-c", cfg).out.count("found") == 0

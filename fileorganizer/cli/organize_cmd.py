@@ -224,6 +224,12 @@ def _render(
         return
     if dry_run and verbose and not quiet:
         render_plan(out, plan)
+    elif dry_run and not quiet:  # the rules' own messages, as run prints them
+        from fileorganizer.operations import OpKind
+
+        for op in plan.operations:
+            if op.kind is OpKind.ECHO:
+                out.print(safe_text(op.message or ""), markup=False, highlight=False)
     notes: tuple[str, ...] = ()
     if plan.put_back:
         notes = (
