@@ -124,7 +124,10 @@ def test_an_undo_is_a_run_that_can_be_undone(tmp_path: Path, tree: Any) -> None:
     after_run = tree.read(tmp_path)
     u1 = undo(app_paths(), s.run_id).result
     assert u1.ok
-    u2 = undo(app_paths()).result  # the newest run that changed something: the undo itself
+    # a plain `undo` now would not redo: it undoes runs, not undos (nothing is left here)
+    with pytest.raises(UndoError, match="nothing to undo"):
+        undo(app_paths())
+    u2 = undo(app_paths(), u1.run_id).result  # an undo is undone by naming it
     assert u2.ok and u2.target_run == u1.run_id
     assert tree.read(tmp_path) == after_run
     with open_history() as h:
@@ -250,8 +253,8 @@ def test_undo_larger_than_a_batch_agrees_with_the_disk(
     assert r.code == 1
     with open_history() as h:
         ops = h.operations(s.run_id)
-        undo_run_id = h.last_undoable_run()
-        assert undo_run_id is not None and undo_run_id != s.run_id
+        undo_run_id = h.runs()[0].id  # the newest run: the undo
+        assert h.run(undo_run_id).mode == "undo" and undo_run_id != s.run_id
         mine = h.operations(undo_run_id)
         info = h.run(undo_run_id)
     # the originals: every file back except the changed one, which is left where it is
@@ -289,3 +292,21 @@ def test_undo_larger_than_a_batch_agrees_with_the_disk(
     r2 = cli_main("undo", str(undo_run_id))
     assert r2.code == 0
     assert sorted(os.listdir(out)) == names
+
+
+def test_undo_twice_undoes_the_two_newest_runs_and_never_redoes(
+    tmp_path: Path, tree: Any, cli_main: Any
+) -> None:
+    tree.make(tmp_path / "a", {"one.pdf": "1"})
+    tree.make(tmp_path / "b", {"two.pdf": "2"})
+    before = tree.read(tmp_path)
+    assert cli_main("run", tmp_path / "a").code == 0
+    assert cli_main("run", tmp_path / "b").code == 0
+    first = cli_main("undo")
+    assert first.code == 0 and "undo of run 2" in first.out
+    second = cli_main("undo")
+    assert second.code == 0 and "undo of run 1" in second.out
+    assert tree.read(tmp_path) == before
+    third = cli_main("undo")
+    assert third.code != 0 and "nothing to undo" in third.err
+    assert tree.read(tmp_path) == before

@@ -255,7 +255,7 @@ def undo_cmd(
     run: Annotated[
         int | None,
         typer.Argument(
-            help="The run to undo (default: the last run that changed something).",
+            help="The run to undo (default: the newest run, not an undo, with changes in place).",
             autocompletion=complete_run_ids,
         ),
     ] = None,
@@ -380,11 +380,13 @@ def undo_cmd(
             render_plan(out, plan)
             plan.skips = skips
         notes: tuple[str, ...] = ()
-        if summary.folder_ops:
-            n = summary.folder_ops
-            notes = (
-                f"{'would remove' if dry_run else 'removed'} {n} empty folder(s) the run had made",
-            )
+        made, removed = summary.folders_made, summary.folder_ops - summary.folders_made
+        if removed:
+            verb = "would remove" if dry_run else "removed"
+            notes += (f"{verb} {removed} empty folder(s) the run had made",)
+        if made:
+            verb = "would make" if dry_run else "made"
+            notes += (f"{verb} {made} folder(s) again (the run undone had removed them)",)
         render_summary(out, err, summary, totals, quiet=quiet, undo=True, notes=notes)
     if applied is not None and applied.interrupted:
         raise typer.Exit(stop.exit_code)

@@ -125,6 +125,8 @@ class Summary:
         self.echoes = 0
         #: folders made or removed, leftovers cleaned up (counted apart from files)
         self.folder_ops = 0
+        #: of those, the folders made again (an undo of an undo makes what it removed)
+        self.folders_made = 0
         #: operations done that an undo can reverse (a shell command, a write... cannot)
         self.reversible = 0
         self.by_folder: dict[str, Tally] = {}
@@ -149,6 +151,8 @@ class Summary:
             return
         if kind in FOLDER_KINDS:
             self.folder_ops += 1  # the tool's own folders: not files organized
+            if kind is OpKind.MKDIR:
+                self.folders_made += 1
             return
         self.done.add(size)
         if kind.reversible:

@@ -191,9 +191,13 @@ class HistoryQueries:
             return [self._run_info(conn, r) for r in rows]
 
     def last_undoable_run(self) -> int | None:
-        """The newest run (run, watch batch or undo) with changes still in place, or None."""
+        """The newest run (a run, a watch batch, dupes) with changes still in place, or None.
+
+        An undo is not picked: ``undo`` twice undoes the two newest runs, it does not
+        redo the first. An undo is undone (a redo) by naming it: ``undo RUN``.
+        """
         ops = operations.c
-        undoable = [m.value for m in RunMode if m.undoable]
+        undoable = [m.value for m in RunMode if m.undoable and m is not RunMode.UNDO]
         with self.transaction() as conn:
             q = (
                 select(ops.run_id)
