@@ -12,6 +12,7 @@ the journal, so the history counts equal the disk.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
@@ -20,7 +21,7 @@ from fileorganizer import fsops
 from fileorganizer.apply import Appliers
 from fileorganizer.apply_actions import WRITE_BACKUPS, write_intent
 from fileorganizer.crash import crashpoint
-from fileorganizer.errors import FileOrganizerError, SourceChangedError
+from fileorganizer.errors import FileOrganizerError, LockLostError, SourceChangedError
 from fileorganizer.operations import Intent, Operation, OpKind, OpResult, OpStatus
 from fileorganizer.plans import Plan
 from fileorganizer.report import Reporter
@@ -31,6 +32,9 @@ __all__ = ["Executor", "Journal", "NullJournal", "RunResult", "apply_plan"]
 #: the first batch of a run (its results show quickly), and the size batches double up to
 FIRST_BATCH = 250
 MAX_BATCH = 2000
+#: how often (seconds) a pass on a shared history checks, between operations, that it
+#: still holds its folder locks
+LOCK_CHECK_SECONDS = 0.5
 
 
 class Journal(Protocol):
@@ -93,6 +97,12 @@ class Executor:
         )
         #: where a ``write`` saves a file's previous contents (in the data folder)
         self.backup_dir = backup_dir or str(resolve_paths().data_dir / WRITE_BACKUPS)
+        #: the journal's lock check (a shared history): raises once the pass lost its
+        #: folder locks. Called between operations at most every LOCK_CHECK_SECONDS,
+        #: so a pass that lost them stops within that time, not at its next batch.
+        self._lock_check: Callable[[], None] | None = getattr(self.journal, "guard", None)
+        self._lock_checked_at = time.monotonic()
+        self._lock_lost: LockLostError | None = None
 
     def apply(self, operations: Sequence[Operation], *, release: bool = False) -> RunResult:
         """Apply ``operations`` in order, in journaled batches.
@@ -125,6 +135,8 @@ class Executor:
             done, not_started = self._apply_batch(intents, result)
             crashpoint("before_done_commit")
             self.journal.record_results(done, not_started)
+            if self._lock_lost is not None:
+                raise self._lock_lost  # (what was done is journaled; recovery does the rest)
             for r in self.appliers.extra_results:
                 result.add(r)
             self.appliers.extra_results.clear()
@@ -149,10 +161,19 @@ class Executor:
         out: list[OpResult] = []
         should_stop = self.should_stop
         apply_one = self._apply_one
+        check = self._lock_check
         for k, intent in enumerate(intents):
             if should_stop is not None and should_stop():
                 result.interrupted = True
                 return out, [i.op for i in intents[k:]]
+            if check is not None and time.monotonic() - self._lock_checked_at >= LOCK_CHECK_SECONDS:
+                self._lock_checked_at = time.monotonic()
+                try:
+                    check()
+                except LockLostError as exc:
+                    self._lock_lost = exc
+                    result.interrupted = True
+                    return out, [i.op for i in intents[k:]]
             out.append(apply_one(intent))
         return out, []
 

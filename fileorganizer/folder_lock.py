@@ -46,6 +46,9 @@ KEY_DOMAIN = b"fileorganizer folder\0"
 #: a pass locks at most this many folders (more are merged into their parents)
 MAX_FOLDERS = 32
 POLL_SECONDS = 0.1
+#: how long a claim of another host's run waits before recovery reads the disk (a few
+#: times the executor's lock check interval)
+CLAIM_GRACE_SECONDS = 3.0
 #: TCP keepalive of the lock connection, on the server's side: a host that
 #: vanishes without closing its connection loses its locks about this late
 KEEPALIVE = {"tcp_keepalives_idle": 30, "tcp_keepalives_interval": 10, "tcp_keepalives_count": 3}
@@ -258,10 +261,16 @@ class FolderLock:
         if alive:
             return False
         pairs = [(k, True) for k in keys]
-        if self._try(pairs):
-            self._claimed.extend(keys)
-            return True
-        return False
+        if not self._try(pairs):
+            return False
+        self._claimed.extend(keys)
+        if not local:
+            # A process on another host whose lock connection just ended may still be
+            # applying an operation: it checks its locks between operations (every
+            # LOCK_CHECK_SECONDS) and stops. Its folders are held meanwhile; recovery
+            # reads the disk only once it has had the time to stop.
+            time.sleep(CLAIM_GRACE_SECONDS)
+        return True
 
     def covers(self, folder: str) -> bool:
         """Whether ``folder`` (both spellings) lies inside a folder this lock owns."""

@@ -182,6 +182,57 @@ def test_a_lost_lock_connection_stops_the_pass_before_its_next_batch(
     lock.release()
 
 
+def test_a_lock_lost_during_a_batch_stops_the_pass_between_two_operations(
+    tmp_path: Path, hist: History, pg_url: str
+) -> None:
+    """Not at its next batch: the rest of this batch is never started, and the history
+    (the done operation recorded, the rest forgotten) agrees with the disk."""
+    from fileorganizer.executor import Executor
+    from fileorganizer.operations import Operation, OpKind
+
+    src = tmp_path / "in"
+    src.mkdir()
+    names = [f"f{i}.txt" for i in range(5)]
+    for n in names:
+        (src / n).write_text(n)
+    lock = _lock(hist, src).acquire()
+    assert lock._conn is not None
+    pid = int(lock._conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() or 0)
+    run_id = hist.start_run(RunMode.RUN)
+    journal = hist.journal(run_id, guard=lock.check)
+    ops = [
+        Operation(kind=OpKind.MOVE, src=str(src / n), dst=str(tmp_path / "out" / n), seq=i)
+        for i, n in enumerate(names)
+    ]
+
+    def terminate_after_the_first_move() -> None:
+        while not (tmp_path / "out" / names[0]).exists():
+            time.sleep(0.01)
+        with History(url=pg_url) as admin, admin.engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+
+    killer = threading.Thread(target=terminate_after_the_first_move)
+    killer.start()
+    slow = {"n": 0}
+
+    def should_stop() -> bool:  # (one operation per ~0.4 s: the lock check comes in between)
+        slow["n"] += 1
+        if slow["n"] > 1:
+            time.sleep(0.4)
+        return False
+
+    with pytest.raises(LockLostError):
+        Executor(journal=journal, should_stop=should_stop).apply(ops)
+    killer.join()
+    moved = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert 1 <= len(moved) < len(names)  # stopped within the batch (of 5)
+    states = {os.path.basename(o.src): o.state for o in hist.operations(run_id)}
+    assert {n for n, st in states.items() if st == "done"} == set(moved)
+    assert hist.pending_operations() == []  # the rest forgotten, as never started
+    assert sorted(p.name for p in src.iterdir()) == sorted(set(names) - set(moved))
+    lock.release()
+
+
 # -- through the CLI ------------------------------------------------------------------
 
 
