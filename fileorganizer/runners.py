@@ -15,11 +15,12 @@ import os
 import signal
 import subprocess
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from fileorganizer.filters.base import LAZY_PLACEHOLDERS
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 #: how often a running command looks for a stop request, in seconds
 _POLL = 0.1
+#: how long the output of a finished command may stay open (a background child)
+_DRAIN_SECONDS = 0.5
 #: how much of a failing command's output an error message quotes
 _TAIL = 300
 
@@ -88,14 +91,23 @@ def _wait(
     timeout: float,
     should_stop: Callable[[], bool] | None,
 ) -> ShellRun:
+    """Wait for the shell itself (not for its output to close), within ``timeout``.
+
+    The output is read by a thread. A background process the command started may
+    keep the output open after the shell exits: it is given ``_DRAIN_SECONDS`` to
+    finish, then left running with what it printed so far (the command is done).
+    A timeout or a stop kills the whole process group, and never waits for a
+    process that left the group (``setsid``) to close the output.
+    """
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
+    assert proc.stdout is not None
+    reader = threading.Thread(target=_read_all, args=(proc.stdout, chunks), daemon=True)
+    reader.start()
     timed_out = stopped = False
     while True:
-        wait = min(_POLL, max(deadline - time.monotonic(), 0.0))
         try:
-            out, _ = proc.communicate(timeout=wait)
-            chunks.append(out or b"")
+            proc.wait(timeout=min(_POLL, max(deadline - time.monotonic(), 0.0)))
             break
         except subprocess.TimeoutExpired:
             if time.monotonic() >= deadline:
@@ -105,11 +117,17 @@ def _wait(
             else:
                 continue
         _kill_group(proc)
-        out, _ = proc.communicate()
-        chunks.append(out or b"")
+        proc.wait()
         break
-    text = b"".join(chunks).decode("utf-8", errors="replace")
+    reader.join(_DRAIN_SECONDS)
+    text = b"".join(list(chunks)).decode("utf-8", errors="replace")
     return ShellRun(text, proc.returncode, timed_out, stopped, timeout)
+
+
+def _read_all(stream: IO[bytes], chunks: list[bytes]) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        while block := stream.read1(65536):  # type: ignore[attr-defined]
+            chunks.append(block)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

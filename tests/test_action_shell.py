@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -268,3 +269,23 @@ def test_ctrl_c_during_a_command_kills_it_and_stops_the_run(
     assert "stopped by a signal before it finished (killed)" in err
     assert _gone_or_zombie(int(started.read_text()))
     assert not (tmp_path / "out").exists()  # nothing after it ran, for either file
+
+
+def test_a_command_that_leaves_a_background_child_is_done_when_the_shell_exits() -> None:
+    from fileorganizer.runners import run_shell
+
+    ran = run_shell("sleep 3 & echo started", 2)
+    assert (ran.returncode, ran.timed_out, ran.output) == (0, False, "started\n")
+
+
+def test_a_timeout_does_not_wait_for_a_process_that_left_the_group(tmp_path: Path) -> None:
+    from fileorganizer.runners import run_shell
+
+    pidfile = tmp_path / "pid"
+    ran = run_shell(f"setsid sleep 30 & echo $! > {pidfile}; sleep 20", 1)
+    assert ran.timed_out and ran.returncode != 0
+    child = int(pidfile.read_text())
+    try:  # returned while the child that holds the output open still runs
+        assert not _gone_or_zombie(child)
+    finally:
+        os.kill(child, signal.SIGKILL)
