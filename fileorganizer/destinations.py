@@ -139,10 +139,15 @@ class RuleContext(ChainContext):
                 ctx[name] = LAZY_PLACEHOLDERS[name](entry, self.fctx)
         return ctx
 
-    def render(self, entry: FileEntry, source: str, *, as_path: bool = True) -> str:
-        """Render a template for ``entry``."""
+    def render(
+        self, entry: FileEntry, source: str, *, as_path: bool = True, text: bool = False
+    ) -> str:
+        """Render a template for ``entry``: a path, a name (``as_path=False``), or a
+        text (``text=True``: values as they are, not made safe for a path)."""
         template = compile_template(source)
         ctx = self.context(entry, template.names)
+        if text:
+            return template.render_text(ctx)
         return template.render_path(ctx) if as_path else template.render(ctx)
 
     # -- destinations --------------------------------------------------------
@@ -356,7 +361,7 @@ class RuleContext(ChainContext):
         """Plan an echo message (rendered when applied if it uses a late value)."""
         template = compile_template(msg)
         late = self.late_sources(template.names)
-        text = template.render(self.variables(entry, template.names))
+        text = template.render_text(self.variables(entry, template.names))
         op = Operation(
             kind=OpKind.ECHO,
             src=entry.path,

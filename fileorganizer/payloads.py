@@ -54,7 +54,7 @@ class LateText(OpPayload):
         ctx = dict(self.context)
         for root, op_id in self.sources:
             ctx[root] = results[op_id]
-        return self.template.render(ctx)
+        return self.template.render_text(ctx)
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,17 @@ def _finalize(value: Any) -> Any:
     return sanitize_component(str(value))
 
 
+def _finalize_text(value: Any) -> Any:
+    """Like :func:`_finalize` for a text (an ``echo``, a ``write``): values as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
+    return value
+
+
 def _chainable_strict_undefined() -> type[jinja2.Undefined]:
     """Undefined that fails when used, but lets ``{a.b.c|default('x')}`` reach the default."""
     import jinja2
@@ -78,8 +89,11 @@ def _chainable_strict_undefined() -> type[jinja2.Undefined]:
 
 
 @cache
-def _env() -> ImmutableSandboxedEnvironment:
-    """The one sandboxed Jinja2 environment (created, and Jinja2 imported, on first use)."""
+def _env(text: bool = False) -> ImmutableSandboxedEnvironment:
+    """The sandboxed Jinja2 environment (created, and Jinja2 imported, on first use).
+
+    ``text``: the one for texts, whose values are not made safe for a path.
+    """
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     env = ImmutableSandboxedEnvironment(
@@ -90,7 +104,7 @@ def _env() -> ImmutableSandboxedEnvironment:
         comment_start_string="{#",
         comment_end_string="#}",
         undefined=_chainable_strict_undefined(),
-        finalize=_finalize,
+        finalize=_finalize_text if text else _finalize,
         autoescape=False,
         keep_trailing_newline=True,
     )
@@ -98,12 +112,12 @@ def _env() -> ImmutableSandboxedEnvironment:
     return env
 
 
-def _compile(source: str) -> tuple[jinja2.Template, frozenset[str]]:
+def _compile(source: str, text: bool = False) -> tuple[jinja2.Template, frozenset[str]]:
     """Compile with Jinja2: the template and the root names it uses."""
     import jinja2
     from jinja2 import meta
 
-    env = _env()
+    env = _env(text)
     try:
         ast = env.parse(preprocess(source))
         compiled = env.from_string(ast)
@@ -124,13 +138,23 @@ class Template:
     are made safe); anything else goes through the Jinja2 sandbox.
     """
 
-    __slots__ = ("_compiled", "_fast", "_paths", "anchor", "names", "source", "static")
+    __slots__ = (
+        "_compiled",
+        "_compiled_text",
+        "_fast",
+        "_paths",
+        "anchor",
+        "names",
+        "source",
+        "static",
+    )
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.static = "{" not in source
         self._fast = fast_parts(source)
         self._compiled: jinja2.Template | None = None
+        self._compiled_text: jinja2.Template | None = None
         #: checked renderings of a fast template, by its rendered pieces (see render_path)
         self._paths: dict[tuple[str, ...], str] | None = {} if self._fast is not None else None
         names: frozenset[str] | None = None
@@ -150,17 +174,36 @@ class Template:
         return f"Template({self.source!r})"
 
     def render(self, context: Mapping[str, Any]) -> str:
-        """Render with ``context``; raise :class:`TemplateError` with a clear reason."""
+        """Render with ``context``; raise :class:`TemplateError` with a clear reason.
+
+        Each value is made safe for a path (no ``/``, NUL or dot-names): for a
+        destination or a new name. A text uses :meth:`render_text`.
+        """
         if self.static:
             return self.source
         if self._fast is not None:
             return self._render_fast(context)
-        import jinja2
-
         compiled = self._compiled
         if compiled is None:  # not reached: only static and fast templates skip Jinja2
             compiled, _ = _compile(self.source)
             self._compiled = compiled
+        return self._render_jinja(compiled, context)
+
+    def render_text(self, context: Mapping[str, Any]) -> str:
+        """Render a text (an ``echo``, a ``write``, a message): values as they are."""
+        if self.static:
+            return self.source
+        if self._fast is not None:
+            return "".join(self._fast_pieces(context, _finalize_text))
+        compiled = self._compiled_text
+        if compiled is None:
+            compiled, _ = _compile(self.source, text=True)
+            self._compiled_text = compiled
+        return self._render_jinja(compiled, context)
+
+    def _render_jinja(self, compiled: jinja2.Template, context: Mapping[str, Any]) -> str:
+        import jinja2
+
         try:
             return compiled.render(context)
         except jinja2.UndefinedError as exc:
@@ -177,7 +220,7 @@ class Template:
     def _render_fast(self, context: Mapping[str, Any]) -> str:
         return "".join(self._fast_pieces(context))
 
-    def _fast_pieces(self, context: Mapping[str, Any]) -> list[str]:
+    def _fast_pieces(self, context: Mapping[str, Any], finalize: Any = _finalize) -> list[str]:
         out: list[str] = []
         for part in self._fast or ():
             if isinstance(part, str):
@@ -192,7 +235,7 @@ class Template:
                 ) from None
             for attr in attrs:
                 value = self._getattr(value, attr)
-            out.append(str(_finalize(value)))
+            out.append(str(finalize(value)))
         return out
 
     def _getattr(self, value: Any, attr: str) -> Any:

@@ -263,3 +263,23 @@ def test_a_write_into_the_tools_own_files_is_refused_when_planning(
     assert rules.read_bytes() == before
     assert run_cli("history").returncode == 0  # the history is intact
     assert not (ap.data_dir / "write-backups" / "x.txt").exists()
+
+
+def test_texts_keep_slashes_that_paths_make_safe(tmp_path: Path, tree: Any) -> None:
+    """A value with '/' is one folder name in a destination, but is written as it is."""
+    tree.make(tmp_path / "in", {"a.txt": "1"})
+    index = tmp_path / "index.txt"
+    session = run_rules(
+        _rules(
+            tmp_path / "in",
+            "shell: 'echo {path.parent}'",
+            "write: {outfile: '" + str(index) + "', "
+            "text: \"{shell.output.strip()} {lastmodified.strftime('%Y/%m')} {'a/b'}\"}",
+            f"move: \"{tmp_path}/out/{{'x/y'}}/\"",
+        )
+    )
+    assert session.ok, session.result and session.result.to_dict()
+    year_month = index.read_text().split()[1]
+    assert index.read_text() == f"{tmp_path}/in {year_month} a/b\n"
+    assert year_month.count("/") == 1
+    assert (tmp_path / "out" / "x_y" / "a.txt").exists()  # (in a path: made safe)

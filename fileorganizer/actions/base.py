@@ -35,8 +35,10 @@ class PlanContext(Protocol):
     #: the filter values of the entry being planned (``{regex.name}`` ...)
     values: dict[str, Any]
 
-    def render(self, entry: FileEntry, source: str, *, as_path: bool = True) -> str:
-        """Render a template for ``entry``."""
+    def render(
+        self, entry: FileEntry, source: str, *, as_path: bool = True, text: bool = False
+    ) -> str:
+        """Render a template for ``entry``: a path, a name (``as_path=False``) or a text."""
         ...
 
     def destination(self, entry: FileEntry, dest: str, action: Action) -> str | None:

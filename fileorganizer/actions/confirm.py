@@ -50,7 +50,7 @@ class ConfirmAction(Action):
         return [("msg", compile_template(self.msg))]
 
     def plan(self, entry: FileEntry, ctx: PlanContext) -> FileEntry | None:
-        msg = ctx.render(entry, self.msg, as_path=False)
+        msg = ctx.render(entry, self.msg, text=True)
         answer = ctx.ask(entry, msg, self.default)
         if answer is None:  # sim: show the question, go on with the default
             said = "yes" if self.default else "no"

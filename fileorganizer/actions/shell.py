@@ -110,6 +110,6 @@ class ShellAction(Action):
                 return None
             return entry
         op = ctx.emit(OpKind.SHELL, entry, self, payload=spec, message=command, gate=True)
-        sim_output = ctx.render(entry, self.simulation_output, as_path=False)
+        sim_output = ctx.render(entry, self.simulation_output, text=True)
         ctx.publish("shell", shell_values(sim_output, self.simulation_returncode), op.op_id)
         return entry

@@ -94,7 +94,7 @@ class WriteAction(Action):
             )
         template = compile_template(self.text)
         late = ctx.late_sources(template.names)
-        text = template.render(ctx.variables(entry, template.names))
+        text = template.render_text(ctx.variables(entry, template.names))
         creates = not ctx.outfile_exists(outfile)
         mode = self.mode
         first = ctx.first_write(self, outfile)
