@@ -79,6 +79,9 @@ class ActionAppliers:
         self.renewed: dict[Identity, Identity] = {}
         #: files an unwrite of this run has put back (their times changed)
         self._unwritten: set[str] = set()
+        #: files a write of this run was to create but did not (one appeared meanwhile):
+        #: the later writes planned into them are not done either
+        self._not_created: set[str] = set()
 
     # -- the chain ---------------------------------------------------------------
     def held_back(self, op: Operation) -> OpResult | None:
@@ -117,7 +120,10 @@ class ActionAppliers:
             if kind is OpKind.PYTHON:
                 return self.settled(self._python(op, checked))
             if kind is OpKind.WRITE:
-                return self._write(intent)
+                written = self._write(intent)
+                if op.identity is not None:  # into the file being organized (see write.py)
+                    self._renew(op, checked)
+                return written
             if kind is OpKind.UNWRITE:
                 return self._unwrite(op)
             if kind is OpKind.MACOS_TAGS:
@@ -203,6 +209,7 @@ class ActionAppliers:
             try:
                 inplace.create_with(path, data, temp)
             except (FileExistsError, DestinationExistsError):
+                self._not_created.add(path)
                 return OpResult(
                     op,
                     OpStatus.SKIPPED,
@@ -211,6 +218,13 @@ class ActionAppliers:
                 )
             return OpResult(
                 op, OpStatus.DONE, created_dirs=tuple(created), identity_after=Identity.of(path)
+            )
+        if path in self._not_created:
+            return OpResult(
+                op,
+                OpStatus.SKIPPED,
+                reason=f"{path} is not the file this run's earlier write created "
+                "(it appeared meanwhile); not written into",
             )
         if not os.path.lexists(path):
             return OpResult(op, OpStatus.SKIPPED, reason=f"{path} is gone; not made again")

@@ -234,7 +234,15 @@ class RuleContext(ChainContext):
             raise TemplateError(f"cannot put folder {src} inside itself ({dst})")
         vtree = self.vtree
         if not vtree.exists(dst):
-            return dst
+            written: set[str] = getattr(self.planner, "outfiles", set())
+            if dst not in written:
+                return dst
+            # a file an earlier write of this plan creates: never replaced, never trashed
+            mode, template = self._policy(action)
+            if mode is ConflictMode.SKIP:
+                self._skip(entry, f"{dst} is written by this run (on_conflict: skip)")
+                return None
+            return next_free_name(dst, template, lambda c: vtree.exists(c) or c in written)
         mode, template = self._policy(action)
         existing_is_dir = vtree.kind(dst) is _FOLDER
         if existing_is_dir and mode in (ConflictMode.OVERWRITE, ConflictMode.TRASH):

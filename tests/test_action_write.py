@@ -216,6 +216,27 @@ def test_a_write_never_replaces_a_file_that_appeared_after_planning(
     assert index.read_text() == "someone else's\n"
 
 
+@pytest.mark.parametrize("mode", ["append", "overwrite", "prepend"])
+def test_the_later_writes_into_a_file_that_appeared_are_not_done_either(
+    mode: str, tmp_path: Path, tree: Any
+) -> None:
+    """The first write was to create the file; the next ones of the run write into it."""
+    from fileorganizer.planner import Planner
+    from fileorganizer.session import apply_recorded, open_history
+
+    tree.make(tmp_path / "in", {"a.txt": "1", "b.txt": "2", "c.txt": "3"})
+    index = tmp_path / "index.txt"
+    config = load_config_text(_rules(tmp_path / "in", _write(index, mode=mode)))
+    plan = Planner(config).run()
+    index.write_text("precious\n")
+    with open_history(app_paths()) as h:
+        result = apply_recorded(plan, h, app_paths=app_paths())
+    assert len(result.skipped) == 3 and not result.applied
+    assert "not written into" in (result.skipped[1].reason or "")
+    assert index.read_text() == "precious\n"
+    assert _backups() == []
+
+
 def test_a_symlinked_outfile_is_not_written_through(tmp_path: Path, tree: Any) -> None:
     tree.make(tmp_path / "in", {"a.txt": "1"})
     target = tmp_path / "target.txt"
@@ -283,3 +304,45 @@ def test_texts_keep_slashes_that_paths_make_safe(tmp_path: Path, tree: Any) -> N
     assert index.read_text() == f"{tmp_path}/in {year_month} a/b\n"
     assert year_month.count("/") == 1
     assert (tmp_path / "out" / "x_y" / "a.txt").exists()  # (in a path: made safe)
+
+
+def test_a_move_onto_a_file_the_same_run_writes_is_planned_as_a_conflict(
+    tmp_path: Path, tree: Any
+) -> None:
+    """The written file is not on disk while planning, but the plan knows it: sim says
+    'a 2.txt' and run does exactly that (rename_new); skip leaves the file."""
+    from fileorganizer.planner import Planner
+    from fileorganizer.session import apply_recorded, open_history
+
+    tree.make(tmp_path / "in", {"a.txt": "mine"})
+    out = tmp_path / "out"
+    rules = _rules(tmp_path / "in", _write(out / "a.txt", "made by write"), f"move: '{out}/'")
+    plan = Planner(load_config_text(rules)).run()
+    planned = [(op.kind.value, op.dst) for op in plan.operations if op.kind.value == "move"]
+    assert planned == [("move", str(out / "a 2.txt"))]
+    with open_history(app_paths()) as h:
+        result = apply_recorded(plan, h, app_paths=app_paths())
+    assert [r.dst for r in result.applied if r.op.kind.value == "move"] == [str(out / "a 2.txt")]
+    assert (out / "a.txt").read_text() == "made by write\n"
+    assert (out / "a 2.txt").read_text() == "mine"
+
+
+def test_a_write_into_the_file_itself_then_a_move_does_what_sim_showed(
+    tmp_path: Path, tree: Any
+) -> None:
+    from fileorganizer.planner import Planner
+    from fileorganizer.session import apply_recorded, open_history
+
+    tree.make(tmp_path / "in", {"a.log": "line 1\n"})
+    rules = _rules(tmp_path / "in", _write(Path("{path}"), "stamped"), f"move: '{tmp_path}/out/'")
+    plan = Planner(load_config_text(rules)).run()
+    assert [op.kind.value for op in plan.operations] == ["write", "move"]
+    with open_history(app_paths()) as h:
+        result = apply_recorded(plan, h, app_paths=app_paths())
+    assert [r.op.kind.value for r in result.applied] == ["write", "move"], result.to_dict()
+    assert (tmp_path / "out" / "a.log").read_text() == "line 1\nstamped\n"
+    undone = undo(app_paths(), result.run_id).result
+    assert undone.ok, [s.reason for s in undone.plan.skips] + [
+        r.reason for r in undone.result.skipped
+    ]
+    assert (tmp_path / "in" / "a.log").read_text() == "line 1\n"

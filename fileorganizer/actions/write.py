@@ -109,6 +109,9 @@ class WriteAction(Action):
             creates,
             LateText(template, ctx.context(entry, template.names), late) if late else None,
         )
+        # a write into the file being organized: it is checked like the file, and the
+        # later actions of the chain expect the file as the write leaves it
+        own = not creates and outfile == norm(os.path.abspath(entry.path))
         ctx.emit(
             OpKind.WRITE,
             entry,
@@ -116,8 +119,9 @@ class WriteAction(Action):
             payload=spec,
             message=text,
             note=write_note(mode, cleared=cleared, creates=creates),
-            src=outfile,
+            src=None if own else outfile,
             dst=outfile if creates else None,
+            gate=own,
         )
         if creates:
             ctx.wrote(outfile)

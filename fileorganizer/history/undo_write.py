@@ -65,11 +65,12 @@ class UnwritePlanner:
         backup = rec.trash_path
         created = rec.planned_dst is not None
         spec = UnwriteSpec(rec.detail, backup, created, exact=rec.detail is None)
-        real = self.planner.vtree.real_path(path) or path
+        # At ``path``, where the file is once the undo's earlier operations ran (a later
+        # move of the run is undone first); ``_refusal`` checked it where it is now.
         # (journaled: ``same_as`` is the backup, or the file itself when it is removed)
-        same_as = backup if backup is not None else (real if created else None)
+        same_as = backup if backup is not None else (path if created else None)
         self.planner._emit(
-            rec, OpKind.UNWRITE, real, None, expected, False, same_as=same_as, payload=spec
+            rec, OpKind.UNWRITE, path, None, expected, False, same_as=same_as, payload=spec
         )
         if created:
             self.planner.vtree.remove(path)
