@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,17 @@ def test_a_missing_folder_is_blamed_on_the_command_line(
     (tmp_path / "file.txt").write_text("x")
     r = cli_main(command, str(tmp_path / "file.txt"))
     assert r.code == 2 and "folder given on the command line is not a folder" in r.err
+
+
+@pytest.mark.parametrize("command", ["run", "sim"])
+def test_a_missing_rules_file_is_called_a_rules_file(
+    command: str, tmp_path: Path, cli_main: Any
+) -> None:
+    r = cli_main(command, str(tmp_path / "nope.yaml"))
+    assert r.code == 2
+    assert r.err.strip() == (
+        f"error: rules file given on the command line does not exist: {tmp_path}/nope.yaml"
+    )
 
 
 def test_explain_blames_the_command_line_for_a_missing_file(tmp_path: Path, cli_main: Any) -> None:
@@ -166,3 +178,11 @@ def test_sim_and_check_work_with_a_corrupt_history(
     assert "sim: 1 operation(s) planned" in sim.stdout
     assert run_cli("check").returncode == 0
     assert (tmp_path / "in" / "a.txt").exists()
+
+
+def test_status_takes_db_url_like_every_command_and_masks_it(cli_main: Any) -> None:
+    r = cli_main(
+        "status", "--format", "json", "--db-url", "postgresql+psycopg://fo:secret@db.example/fo"
+    )
+    assert r.code == 1  # no watcher running here
+    assert json.loads(r.out)["history"] == "postgresql+psycopg://fo:***@db.example/fo"

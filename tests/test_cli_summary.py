@@ -348,3 +348,22 @@ def test_sim_prints_the_rules_echo_messages_as_run_does(
     run = cli_main("run", "-c", cfg)
     assert run.out.splitlines()[:2] == lines[:2]
     assert cli_main("sim", "-q", "-c", cfg).out.count("found") == 0
+
+
+def test_a_copy_moved_on_is_counted_where_it_ends(
+    tmp_path: Path, tree: Any, cli_main: Any, write_config: Any
+) -> None:
+    """copy then move (organize's default: the move acts on the copy): no folder is
+    listed that the run left empty."""
+    tree.make(tmp_path / "in", {"a.txt": "1", "b.txt": "2"})
+    cfg = write_config(
+        f"rules:\n  - locations: {tmp_path}/in\n"
+        f"    actions: [{{copy: '{tmp_path}/out/backup/'}}, {{move: '{tmp_path}/out/filed/'}}]\n"
+    )
+    for command in ("sim", "run"):
+        r = cli_main(command, "-c", cfg)
+        assert r.code == 0, r.err
+        table = r.out.split("\n\n")[0].splitlines()[1:]
+        assert [line.split()[:2] for line in table] == [["destination", "files"], ["filed", "2"]]
+    assert list((tmp_path / "out" / "backup").iterdir()) == []  # (made, then left empty)
+    assert sorted(p.name for p in (tmp_path / "out" / "filed").iterdir()) == ["a.txt", "b.txt"]

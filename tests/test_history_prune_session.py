@@ -70,6 +70,21 @@ def test_history_prune_cli_says_what_it_removed(tmp_path: Path, tree: Any, run_c
     assert json.loads(run_cli("history", "--format", "json").stdout)["runs"] == []
 
 
+@pytest.mark.parametrize(("age", "removed"), [("7d", 1), ("1w", 1), ("2w", 0), ("300h", 0)])
+def test_prune_takes_an_age_as_history_since_does(
+    age: str, removed: int, tmp_path: Path, tree: Any, run_cli: Any
+) -> None:
+    tree.make(tmp_path / "a", {"1.txt": "1"})
+    s = run_rules(_rules(tmp_path / "a", tmp_path / "out"))
+    assert s.run_id is not None
+    _age(app_paths().db_path, s.run_id, 10)  # started 10 days ago
+    dry = run_cli("history", "prune", "--older-than", age, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert f"would remove {removed} run(s)" in dry.stdout
+    bad = run_cli("history", "prune", "--older-than", "soon")
+    assert bad.returncode == 2 and "give days (30) or an age (12h, 7d, 2w)" in bad.stderr
+
+
 def _batch(config: str, only: list[Path], session: str) -> int:
     opts = SessionOptions(
         app_paths=app_paths(), mode=RunMode.WATCH, only=[str(p) for p in only], session_id=session

@@ -102,6 +102,8 @@ def _not_folder_nor_config(arg: str, as_path: Path, paths: AppPaths) -> str:
             f"folder given on the command line is not a folder: {as_path} "
             "(a rules file ends in .yaml/.yml)"
         )
+    if arg.endswith(CONFIG_SUFFIXES):
+        return f"rules file given on the command line does not exist: {as_path}"
     if os.sep in arg or arg.startswith(("~", ".")):
         return f"folder given on the command line does not exist: {as_path}"
     if arg.lower() in _FLAG_VALUES:

@@ -179,73 +179,19 @@ def show(
         out.print(line)
 
 
-@history_app.command("prune")
-def prune_cmd(
-    ctx: typer.Context,
-    older_than: Annotated[
-        float,
-        typer.Option(
-            "--older-than",
-            min=0,
-            help="Forget runs started more than DAYS ago (they can no longer be undone).",
-            metavar="DAYS",
-        ),
-    ],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would go.")] = False,
-    fmt: FormatOpt = OutputFormat.text,
-    db: DbOpt = None,
-    db_url: DbUrlOpt = None,
-    wait: WaitOpt = 0.0,
-) -> None:
-    """Forget old runs. A run a newer run still refers to (an undo of it) is kept.
-
-    Files old runs moved to the trash stay in the trash; only the record of how to
-    undo those runs goes.
-    """
-    from datetime import timedelta
-
-    from fileorganizer.history.prune import prune
-    from fileorganizer.pass_lock import locked_history
-
-    parent = ctx.obj or {}
-    if fmt is OutputFormat.text and parent.get("fmt") is OutputFormat.json:
-        fmt = OutputFormat.json
-    ap = app_paths(db or parent.get("db"), db_url or parent.get("db_url"))
-    # (a shared history's prune touches no folder: it takes no folder lock)
-    with history_errors(ap), locked_history(ap, wait, lambda _h: ()) as (hist, _lock):
-        result = prune(hist, timedelta(days=older_than), dry_run=dry_run)
-    if fmt is OutputFormat.json:
-        print_json(result.to_dict())
-        return
-    verb = "would remove" if dry_run else "removed"
-    when = result.cutoff.strftime("%Y-%m-%d %H:%M")
-    line = (
-        f"{verb} {len(result.runs)} run(s) started before {when} "
-        f"({result.operations} operation record(s))"
-    )
-    if result.runs:
-        line += f": {', '.join(map(str, result.runs))}"
-    stdout_console().print(line)
-    if result.kept:
-        stdout_console().print(
-            f"kept {len(result.kept)} older run(s) that newer ones still refer to: "
-            f"{', '.join(map(str, result.kept))}"
-        )
-
-
 def _undo_summary(summary: Summary, result: UndoResult) -> None:
     """What only the undo's plan knows: files left alone, what cannot be undone.
 
     In a dry run nothing is applied, so the plan's reversals are counted here
     (an applied undo's are counted from the executor's events as they happen).
     """
+    from fileorganizer.cli.render import size_of
     from fileorganizer.cli.summary import Outcome, reason_key
 
     if result.dry_run:
-        for op in result.plan.operations:
+        for op in result.plan.operations:  # (counted as the applied ones are: see render)
             summary.add_planned()
-            ident = op.identity
-            summary.add_done(op.kind, op.dst, op.rule, ident.size if ident is not None else 0)
+            summary.add_done(op.kind, op.dst, op.rule, size_of(op))
     for skip in result.plan.skips:
         outcome = Outcome.IRREVERSIBLE if skip.irreversible else Outcome.LEFT_ALONE
         summary.add_outcome(outcome, reason_key(skip.reason, skip.path), skip.path)
@@ -394,6 +340,9 @@ def undo_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``history`` (with ``show``) and ``undo`` to ``app``."""
+    """Add ``history`` (with ``show`` and ``prune``) and ``undo`` to ``app``."""
+    from fileorganizer.cli.prune_cmd import prune_cmd
+
+    history_app.command("prune")(prune_cmd)
     app.add_typer(history_app, name="history")
     app.command("undo")(undo_cmd)

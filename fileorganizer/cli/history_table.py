@@ -31,16 +31,23 @@ _RELATIVE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\w*\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+def parse_age(text: str) -> timedelta | None:
+    """An age: ``30m``, ``12h``, ``7d``, ``2w`` (None: not one)."""
+    m = _RELATIVE.match(text)
+    if not m:
+        return None
+    unit = m[2].lower()
+    unit = "min" if unit == "min" else unit[0]
+    return timedelta(**{_UNITS[unit]: int(m[1])})
+
+
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """``--since``: ``2026-01-31``, ``2026-01-31 14:00``, or ``30m``/``12h``/``7d``/``2w`` ago.
 
     Raises ValueError with a message that says what is accepted.
     """
-    m = _RELATIVE.match(text)
-    if m:
-        unit = m[2].lower()
-        unit = "min" if unit == "min" else unit[0]
-        delta = timedelta(**{_UNITS[unit]: int(m[1])})
+    delta = parse_age(text)
+    if delta is not None:
         return (now or datetime.now()) - delta
     try:
         return datetime.fromisoformat(text.strip())

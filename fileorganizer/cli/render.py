@@ -169,7 +169,7 @@ def progress_display(err: Console, *, known_total: bool, unit: str = "checks") -
     return Progress(*columns, console=err, transient=True)
 
 
-def _size(op: Operation) -> int:
+def size_of(op: Operation) -> int:
     """The bytes an operation organizes (none for a command, a write or tags)."""
     ident = op.identity
     return ident.size if ident is not None and op.kind not in _ACTION_KINDS else 0
@@ -272,7 +272,7 @@ class CliReporter(Reporter):
         summary.add_planned()
         if not self.dry_run:
             return
-        summary.add_done(op.kind, op.dst, op.rule, _size(op))
+        summary.add_done(op.kind, op.dst, op.rule, size_of(op), src=op.src)
         if self.jsonl is not None:
             self.jsonl.emit({"type": "operation", "status": OpState.PLANNED.value, **op.to_dict()})
         if self.log_file is not None:
@@ -301,7 +301,7 @@ class CliReporter(Reporter):
     def applied(self, result: OpResult) -> None:
         op = result.op
         dst = result.dst if result.dst is not None else op.dst
-        self.summary.add_done(op.kind, result.trash_path or dst, op.rule, _size(op))
+        self.summary.add_done(op.kind, result.trash_path or dst, op.rule, size_of(op), src=op.src)
         if self.jsonl is not None:
             self.jsonl.emit({"type": "operation", **result.to_dict()})
         if self.log_file is not None:

@@ -127,6 +127,8 @@ class Summary:
         self.folder_ops = 0
         #: of those, the folders made again (an undo of an undo makes what it removed)
         self.folders_made = 0
+        #: copy destination -> the folder it was counted under (until moved on)
+        self._copies: dict[str, str] = {}
         #: operations done that an undo can reverse (a shell command, a write... cannot)
         self.reversible = 0
         self.by_folder: dict[str, Tally] = {}
@@ -139,13 +141,25 @@ class Summary:
         self.planned += 1
 
     def add_done(
-        self, kind: OpKind, dst: str | None, rule: str, size: int, *, folder: str | None = None
+        self,
+        kind: OpKind,
+        dst: str | None,
+        rule: str,
+        size: int,
+        *,
+        folder: str | None = None,
+        src: str | None = None,
     ) -> None:
         """One operation was carried out (or, in a simulation, would be).
 
         It is counted under ``folder``, or else the folder of ``dst`` (see
-        :func:`destination_folder`).
+        :func:`destination_folder`). A copy that a later operation (``src``) takes
+        on elsewhere is counted where it ends, not also where it was made.
         """
+        if src is not None and self._copies:
+            made_in = self._copies.pop(src, None)
+            if made_in is not None:
+                self._uncount(made_in, size)
         if kind is OpKind.ECHO:
             self.echoes += 1
             return
@@ -166,10 +180,21 @@ class Summary:
                     folder = OTHER_FOLDERS
                 tally = self.by_folder.setdefault(folder, Tally())
             tally.add(size)
+            if kind is OpKind.COPY and dst is not None:
+                self._copies[dst] = folder
         rule_tally = self.by_rule.get(rule)
         if rule_tally is None:
             rule_tally = self.by_rule[rule] = Tally()
         rule_tally.add(size)
+
+    def _uncount(self, folder: str, size: int) -> None:
+        tally = self.by_folder.get(folder)
+        if tally is None:
+            return
+        tally.files -= 1
+        tally.bytes -= size
+        if tally.files <= 0:
+            del self.by_folder[folder]
 
     def add_outcome(self, outcome: Outcome, reason: str, path: str) -> None:
         """One file that was not done, and why (``reason`` already path-free)."""
