@@ -186,3 +186,17 @@ def test_status_takes_db_url_like_every_command_and_masks_it(cli_main: Any) -> N
     )
     assert r.code == 1  # no watcher running here
     assert json.loads(r.out)["history"] == "postgresql+psycopg://fo:***@db.example/fo"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("history",), ("history", "show", "1"), ("undo",), ("history", "prune", "--older-than", "1")],
+)
+def test_a_mistyped_db_path_is_an_error_for_commands_that_only_read_or_undo(
+    args: tuple[str, ...], tmp_path: Path, cli_main: Any
+) -> None:
+    missing = tmp_path / "typo" / "history.sqlite"
+    r = cli_main(*args, "--db", str(missing))
+    assert r.code == 2
+    assert f"no history at {missing}" in r.err
+    assert not missing.parent.exists()  # nothing created

@@ -162,6 +162,13 @@ class StopOnSignal:
             signal.signal(s, handler)
 
 
+def require_existing_history(db: Path | None) -> None:
+    """A command that only reads or undoes: ``--db FILE`` must name a history that exists
+    (a mistyped path would otherwise be created, empty, and show "no runs yet")."""
+    if db is not None and not Path(db).expanduser().exists():
+        fail(f"no history at {Path(db).expanduser()} (--db names a file that does not exist)")
+
+
 def history_flags(db: Path | str | None, db_url: str | None) -> str:
     """The options that named the history of a command, to repeat in a hint (or "").
 

@@ -30,6 +30,7 @@ from fileorganizer.cli.common import (
     history_flags,
     print_json,
     print_json_line,
+    require_existing_history,
     require_writable_state,
     safe_text,
     stderr_console,
@@ -112,6 +113,7 @@ def history(
             started = parse_since(since)
         except ValueError as exc:
             fail(str(exc))
+    require_existing_history(db)
     ap = app_paths(db, db_url)
     with history_errors(ap), open_history(ap) as hist:
         report = recover_now(ap, hist)
@@ -144,6 +146,7 @@ def show(
         fmt = OutputFormat.json
     db = db or parent.get("db")
     db_url = db_url or parent.get("db_url")
+    require_existing_history(db)
     ap = app_paths(db, db_url)
     with history_errors(ap), open_history(ap) as hist:
         report = recover_now(ap, hist)
@@ -236,6 +239,7 @@ def undo_cmd(
     def recovered(report: RecoveryReport | None) -> None:
         _report_recovery(report, fmt)
 
+    require_existing_history(db)
     ap = app_paths(db, db_url)
     if not dry_run:
         require_writable_state(ap)

@@ -16,6 +16,7 @@ from fileorganizer.cli.common import (
     fail,
     history_errors,
     print_json,
+    require_existing_history,
     stdout_console,
 )
 
@@ -60,6 +61,7 @@ def prune_cmd(
     parent = ctx.obj or {}
     if fmt is OutputFormat.text and parent.get("fmt") is OutputFormat.json:
         fmt = OutputFormat.json
+    require_existing_history(db or parent.get("db"))
     ap = app_paths(db or parent.get("db"), db_url or parent.get("db_url"))
     # (a shared history's prune touches no folder: it takes no folder lock)
     with history_errors(ap), locked_history(ap, wait, lambda _h: ()) as (hist, _lock):
