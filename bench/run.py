@@ -437,6 +437,8 @@ def prepare_tree(scenario: Scenario, files: int, opts: Options, slot: Path) -> t
 
 def run_one(scenario: Scenario, tool: str, files: int, opts: Options) -> Result:
     """Measure one tool on one scenario at one size (best of ``opts.repeat``)."""
+    if scenario.verb == "undo" and tool != "fileorganizer":
+        return Result(scenario.name, tool, files, status="skipped", note="no undo")
     best: Result | None = None
     for _ in range(opts.repeat):
         slot = opts.workdir / f"{scenario.name}-{files}-{tool}"
@@ -445,8 +447,6 @@ def run_one(scenario: Scenario, tool: str, files: int, opts: Options) -> Result:
         config.write_text(rules_yaml(scenario, tree, dest), encoding="utf-8")
         env = tool_env(slot / "state", opts.env_extra)
         if scenario.verb == "undo":
-            if tool != "fileorganizer":
-                return Result(scenario.name, tool, files, status="skipped", note="no undo")
             # the run to undo, not timed
             run = SCENARIOS[scenario.name.replace("-undo", "-run")]
             subprocess.run(
