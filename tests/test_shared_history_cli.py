@@ -90,9 +90,13 @@ def test_db_url_option_and_db_precedence(
     # --db (a SQLite file) wins over the environment's URL
     local = tmp_path / "local.sqlite"
     env = {"FILEORGANIZER_DATABASE_URL": pg_url}
+    missing = run_cli("history", "--db", local, "--format", "json", env=env)
+    assert missing.returncode == 2 and "no history at" in missing.stderr  # (not created)
+    from fileorganizer.history import History
+
+    History(local).close()  # an empty local history
     empty = run_cli("history", "--db", local, "--format", "json", env=env)
     assert empty.returncode == 0 and json.loads(empty.stdout)["runs"] == []
-    assert local.exists()
     # a sqlite:/// URL names a file, as --db does
     as_url = run_cli("history", "--db-url", f"sqlite:///{local}", "--format", "json")
     assert as_url.returncode == 0 and json.loads(as_url.stdout)["runs"] == []

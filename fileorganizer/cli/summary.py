@@ -98,7 +98,12 @@ def reason_key(text: str, *paths: str | None) -> str:
     return " ".join(key.split()) or "no reason given"
 
 
-_REMOVALS = frozenset({OpKind.REMOVE_COPY, OpKind.REMOVE_SYMLINK, OpKind.REMOVE_HARDLINK})
+#: an undo's removals of the copies and links a run made, as the summary names them
+_REMOVALS = {
+    OpKind.REMOVE_COPY: "(copies removed)",
+    OpKind.REMOVE_SYMLINK: "(symlinks removed)",
+    OpKind.REMOVE_HARDLINK: "(hard links removed)",
+}
 
 
 def destination_folder(kind: OpKind, dst: str | None) -> str | None:
@@ -107,8 +112,9 @@ def destination_folder(kind: OpKind, dst: str | None) -> str | None:
         return TRASH_FOLDER
     if kind is OpKind.DELETE:
         return DELETED_FOLDER
-    if kind in _REMOVALS:  # an undo removing a copy or a link the run made
-        return f"({kind.value.replace('_', ' ')}s)"
+    removal = _REMOVALS.get(kind)
+    if removal is not None:  # an undo removing a copy or a link the run made
+        return removal
     if not dst or kind is OpKind.ECHO:
         return None
     return os.path.dirname(dst) or "."
