@@ -249,12 +249,11 @@ class Appliers:
         if not os.path.isdir(op.src) or os.path.islink(op.src):
             return OpResult(op, OpStatus.SKIPPED, reason=f"folder {op.src} is gone")
         try:
-            os.rmdir(op.src)
+            fsops.rmdir_synced(op.src)
         except OSError as exc:
             if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
                 return OpResult(op, OpStatus.SKIPPED, reason=f"folder {op.src} is not empty (kept)")
             raise
-        fsops.fsync_dir(os.path.dirname(op.src))
         return OpResult(op, OpStatus.DONE)
 
 

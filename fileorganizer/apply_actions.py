@@ -17,7 +17,7 @@ from typing import Any
 
 from fileorganizer.crash import crashpoint
 from fileorganizer.errors import DestinationExistsError, FileOrganizerError
-from fileorganizer.fsops import inplace, makedirs, temp_path_for
+from fileorganizer.fsops import inplace, makedirs, temp_path_for, unlink_checked
 from fileorganizer.operations import Identity, Intent, Operation, OpKind, OpResult, OpStatus
 from fileorganizer.payloads import (
     LateText,
@@ -249,10 +249,10 @@ class ActionAppliers:
         if why is not None:
             return OpResult(op, OpStatus.SKIPPED, reason=why)
         if spec.created:
-            os.unlink(path)
+            unlink_checked(path)  # (checked just above: as the write left it)
         elif spec.backup is not None:
             inplace.restore(path, spec.backup)
-            os.unlink(spec.backup)
+            unlink_checked(spec.backup)  # (our own saved copy, put back)
         else:
             assert spec.data is not None
             inplace.cut_tail(path, len(spec.data))

@@ -234,7 +234,7 @@ class RuleContext(ChainContext):
             raise TemplateError(f"cannot put folder {src} inside itself ({dst})")
         vtree = self.vtree
         if not vtree.exists(dst):
-            written: set[str] = getattr(self.planner, "outfiles", set())
+            written = self.planner.outfiles
             if dst not in written:
                 return dst
             # a file an earlier write of this plan creates: never replaced, never trashed

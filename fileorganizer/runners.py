@@ -208,12 +208,15 @@ def run_python(code: CodeType, values: CodeValues, rule: str, printed: list[str]
     return PythonRun("\n".join(printed))
 
 
-def user_line(exc: BaseException) -> int:
-    """The line of the user's code (1 = its first line) where ``exc`` was raised."""
+def user_line(exc: BaseException, filename: str = CODE_FILENAME) -> int:
+    """The line of the user's code (1 = its first line) where ``exc`` was raised.
+
+    ``filename``: what the code was compiled as (the action's, or the filter's).
+    """
     tb = exc.__traceback__
     line = 0
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename == CODE_FILENAME:
+        if tb.tb_frame.f_code.co_filename == filename:
             line = tb.tb_lineno - 1
         tb = tb.tb_next
     return line if line > 0 else 1

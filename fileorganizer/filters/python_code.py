@@ -5,51 +5,34 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from functools import cached_property
-from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from pydantic import field_validator
 
 from fileorganizer.errors import UserCodeError
 from fileorganizer.filters.base import (
-    LAZY_PLACEHOLDERS,
     Filter,
     FilterContext,
     FilterResult,
     register_filter,
 )
+from fileorganizer.runners import CodeValues, user_line
 from fileorganizer.scan import FileEntry
 
 
-class _Values(dict[str, Any]):
-    """The code's globals: placeholders computed when the code first reads one."""
+class _Values(CodeValues):
+    """The code's globals (as the ``python`` action's), and the values the rule's earlier
+    filters published (``{regex}``, ``{exif}``...)."""
 
     def __init__(self, entry: FileEntry, ctx: FilterContext, out: list[str]) -> None:
-        super().__init__()
-        self._entry = entry
-        self._ctx = ctx
-
-        def _print(*values: object, sep: str = " ", end: str = "") -> None:
-            out.append(sep.join(str(v) for v in values) + end)
-
-        self["print"] = _print
-        self["path"] = PurePosixPath(entry.path)
-        self["name"] = entry.name if entry.is_dir else entry.stem
-        self["extension"] = "" if entry.is_dir else entry.extension
-        self["location"] = PurePosixPath(entry.location)
-        self["relative_path"] = PurePosixPath(entry.relative_path)
-        self["rule"] = ctx.rule_name
+        super().__init__({}, entry, ctx, out)
 
     def __missing__(self, key: str) -> Any:
-        earlier = self._ctx.values
+        earlier = self._fctx.values
         if key in earlier:  # a value an earlier filter of the rule published
             value = self[key] = earlier[key]
             return value
-        fn = LAZY_PLACEHOLDERS.get(key)
-        if fn is None:
-            raise KeyError(key)
-        value = self[key] = fn(self._entry, self._ctx)
-        return value
+        return super().__missing__(key)
 
 
 class AttrValues(dict[str, Any]):
@@ -130,8 +113,8 @@ class PythonFilter(Filter):
             got = fn()
         except (Exception, SystemExit) as exc:  # (exit() in user code ends that file only)
             raise UserCodeError(
-                f"python filter, line {_user_line(exc)}: {type(exc).__name__}: {exc}",
-                line=_user_line(exc),
+                f"python filter, line {user_line(exc, _FILENAME)}: {type(exc).__name__}: {exc}",
+                line=user_line(exc, _FILENAME),
             ) from None
         value = _attr_values(got)
         detail = "\n".join(out) if out else None
@@ -143,17 +126,6 @@ _FILENAME = "<python filter>"
 
 def _wrap(code: str) -> str:
     return "def __fileorganizer_filter__():\n" + textwrap.indent(code, "    ") + "\n"
-
-
-def _user_line(exc: BaseException) -> int:
-    """The line of the user's code (1 = its first line) where ``exc`` was raised."""
-    tb = exc.__traceback__
-    line = 0
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == _FILENAME:
-            line = tb.tb_lineno - 1
-        tb = tb.tb_next
-    return line if line > 0 else 1
 
 
 __all__ = ["PythonFilter"]

@@ -342,6 +342,12 @@ def unlink_checked(path: str) -> None:
     fsync_dir(os.path.dirname(path))
 
 
+def rmdir_synced(path: str) -> None:
+    """Remove an empty folder and sync its parent (``OSError`` if it is not empty)."""
+    os.rmdir(path)
+    fsync_dir(os.path.dirname(path))
+
+
 def remove_leftover(path: str) -> None:
     """Remove a leftover of the tool's own: a temporary file or an orphaned ``.trashinfo``.
 

@@ -164,19 +164,10 @@ def storable(text: str | None) -> str | None:
     escapes) become ``\\xNN``, so a message naming such a path is stored, not refused."""
     if text is None or text.isascii():
         return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raw = text.encode("utf-8", "surrogateescape") if _escapes_only(text) else None
-        if raw is not None:
-            return raw.decode("utf-8", "backslashreplace")
+    try:  # (text without surrogates round-trips unchanged)
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is no escape of a byte
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
-
-
-def _escapes_only(text: str) -> bool:
-    """Whether every surrogate of ``text`` is a surrogate escape (U+DC80..U+DCFF)."""
-    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
 
 
 def enc(path: str | None) -> bytes | None:
